@@ -1,0 +1,124 @@
+using Emu.Core.Configuration;
+using Emu.Core.Contracts;
+using Emu.Core.Topology;
+using Microsoft.Extensions.Configuration;
+
+namespace Emu.Core.Building;
+
+/// <summary>Binds Core's sections, rejects unknown keys, and checks the cross-field rules.</summary>
+internal static class ScenarioBinder
+{
+    /// <summary>Top-level sections Core itself reads or tolerates.</summary>
+    private static readonly string[] CoreSections =
+        { "Simulation", "Topology", "Vms", "Svm", "Scheduler", "HostTasks", "Costs", "Plugins", "Logging" };
+
+    public static ScenarioOptions Bind(IConfiguration config, List<string> errors)
+    {
+        var sim = OptionsValidation.Bind<SimulationOptions>(config, SimulationOptions.Section, errors);
+        var topo = OptionsValidation.Bind<TopologyOptions>(config, TopologyOptions.Section, errors);
+        var sched = OptionsValidation.Bind<SchedulerOptions>(config, SchedulerOptions.Section, errors);
+        var hostTasks = OptionsValidation.Bind<HostTasksOptions>(config, HostTasksOptions.Section, errors);
+        var costs = OptionsValidation.Bind<CostsOptions>(config, CostsOptions.Section, errors);
+        var kvm = OptionsValidation.Bind<KvmOptions>(config, KvmOptions.Section, errors);
+
+        HostTopology? topology = null;
+        try
+        {
+            topology = new HostTopology(topo.Sockets, topo.CoresPerSocket, topo.ThreadsPerCore, topo.NumaNodesPerSocket);
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add($"Topology: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+
+        var vms = BindVms(config, topology, errors);
+        return new ScenarioOptions(sim, topo, topology, vms, sched, hostTasks, costs, kvm);
+    }
+
+    /// <summary>Keys and sections that neither Core nor a loaded plugin reads: typos, or a plugin that is missing.</summary>
+    public static void RejectUnknownKeys(IConfiguration config, IReadOnlyList<ConfigSectionKeys> pluginKeys, IEnumerable<string> policyNames, List<string> errors)
+    {
+        // Scheduler:<Policy> subsections hold each policy's own keys.
+        OptionsValidation.RejectUnknownKeys(config, SchedulerOptions.Section, OptionsValidation.PropertyNames<SchedulerOptions>().Concat(policyNames), errors);
+        OptionsValidation.RejectUnknownKeys(config, SimulationOptions.Section, OptionsValidation.PropertyNames<SimulationOptions>(), errors);
+        OptionsValidation.RejectUnknownKeys(config, TopologyOptions.Section, OptionsValidation.PropertyNames<TopologyOptions>(), errors);
+        OptionsValidation.RejectUnknownKeys(config, HostTasksOptions.Section, OptionsValidation.PropertyNames<HostTasksOptions>(), errors);
+        RejectUnknownShared(config, CostsOptions.Section, OptionsValidation.PropertyNames<CostsOptions>(), pluginKeys, errors);
+        if (pluginKeys.Any(k => string.Equals(k.Section, KvmOptions.Section, StringComparison.OrdinalIgnoreCase)))
+        {
+            // Only when the plugin that owns the rest of the Svm section is loaded can a key there be a typo.
+            RejectUnknownShared(config, KvmOptions.Section, OptionsValidation.PropertyNames<KvmOptions>(), pluginKeys, errors);
+        }
+        var knownSections = new HashSet<string>(CoreSections.Concat(pluginKeys.Select(k => k.Section)), StringComparer.OrdinalIgnoreCase);
+        foreach (var section in config.GetChildren())
+        {
+            if (!knownSections.Contains(section.Key))
+            {
+                errors.Add($"{section.Key}: unknown section (known: {string.Join(", ", knownSections.Order(StringComparer.Ordinal))})");
+            }
+        }
+
+    }
+
+    private static List<VmOptions> BindVms(IConfiguration config, HostTopology? topology, List<string> errors)
+    {
+        var vms = new List<VmOptions>();
+        var section = config.GetSection("Vms");
+        var items = section.GetChildren().ToList();
+        if (items.Count == 0)
+        {
+            errors.Add("Vms: at least one VM is required");
+            return vms;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items.OrderBy(i => int.TryParse(i.Key, out int n) ? n : int.MaxValue))
+        {
+            if (!int.TryParse(item.Key, out _))
+            {
+                errors.Add($"Vms:{item.Key}: Vms must be a JSON array");
+                continue;
+            }
+
+            string path = item.Path;
+            var vm = new VmOptions();
+            try
+            {
+                item.Bind(vm);
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add(OptionsValidation.ConversionMessage(ex));
+                continue;
+            }
+
+            OptionsValidation.Validate(vm, path, errors);
+            OptionsValidation.RejectUnknownKeys(config, path, new[] { "Name", "Vcpus", "Weight", "Cpus", "Workload", "Nested" }, errors);
+            if (vm.Name.Length > 0 && !names.Add(vm.Name))
+            {
+                errors.Add($"{path}:Name: '{vm.Name}' is used by another VM");
+            }
+
+            if (topology is not null)
+            {
+                foreach (int cpu in vm.Cpus)
+                {
+                    if (cpu < 0 || cpu >= topology.Count)
+                    {
+                        errors.Add($"{path}:Cpus: pCPU {cpu} does not exist (the topology has pCPUs 0..{topology.Count - 1})");
+                    }
+                }
+            }
+
+            vms.Add(vm);
+        }
+
+        return vms;
+    }
+
+    private static void RejectUnknownShared(IConfiguration config, string section, IEnumerable<string> coreKeys, IReadOnlyList<ConfigSectionKeys> pluginKeys, List<string> errors)
+    {
+        var known = coreKeys.Concat(pluginKeys.Where(k => string.Equals(k.Section, section, StringComparison.OrdinalIgnoreCase)).SelectMany(k => k.Keys));
+        OptionsValidation.RejectUnknownKeys(config, section, known, errors);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Emu.Core.Contracts;
+using Emu.Core.Engine;
+using Emu.Core.Results;
+
+namespace Emu.Core.Building;
+
+/// <summary>
+/// One built run: step it, run it to a time or to its end, and read its result at any point. The run lasts
+/// Simulation:WarmupUs + Simulation:DurationUs; counters restart when the warm-up ends.
+/// A plugin that throws stops the run cleanly: the result is marked incomplete and names the plugin.
+/// </summary>
+public sealed class Simulation : IDisposable
+{
+    private readonly Machine.Machine _machine;
+    private readonly Prepared _prepared;
+    private readonly JsonNode _config;
+    private readonly long _startMeasureNs;
+    private string? _pluginFailure;
+
+    internal Simulation(Simulator engine, Machine.Machine machine, Prepared prepared, JsonNode config)
+    {
+        Engine = engine;
+        _machine = machine;
+        _prepared = prepared;
+        _config = config;
+        var sim = prepared.Options.Simulation;
+        _startMeasureNs = sim.WarmupUs * 1000;
+        EndTimeNs = (sim.WarmupUs + sim.DurationUs) * 1000;
+        Seed = sim.Seed;
+        machine.Start(_startMeasureNs);
+    }
+
+    public Simulator Engine { get; }
+
+    /// <summary>The machine as plugins see it (state queries, counters).</summary>
+    public IMachine Machine => _machine;
+
+    public long Seed { get; }
+
+    public long EndTimeNs { get; }
+
+    public long Now => Engine.Now;
+
+    /// <summary>Why the run stopped early (a broken invariant, a plugin's exception), or null.</summary>
+    public string? Failure => _pluginFailure ?? _machine.Failure;
+
+    public bool IsFinished => Failure is not null || Engine.Now >= EndTimeNs || Engine.PendingCount == 0;
+
+    /// <summary>Dispatches one event if the run has not reached its end; returns false when finished.</summary>
+    public bool Step()
+    {
+        if (IsFinished)
+        {
+            return false;
+        }
+
+        return Guard(() => Engine.Step()) && !IsFinished;
+    }
+
+    /// <summary>Runs every event up to <paramref name="timeNs"/> (at most the end of the run).</summary>
+    public void RunUntil(long timeNs)
+    {
+        long until = Math.Min(timeNs, EndTimeNs);
+        Guard(() =>
+        {
+            Engine.RunUntil(until);
+            return true;
+        });
+    }
+
+    /// <summary>Runs to the end and returns the result.</summary>
+    public SimulationResult Run()
+    {
+        RunUntil(EndTimeNs);
+        return GetResult();
+    }
+
+    /// <summary>The result as of now (complete once the run reached its end without failure).</summary>
+    public SimulationResult GetResult()
+    {
+        long measured = Math.Max(0, Engine.Now - _startMeasureNs);
+        var r = ResultBuilder.Build(_machine, _config.DeepClone(), Seed, measured, Engine.EventsDispatched);
+        bool complete = Failure is null && Engine.Now >= EndTimeNs;
+        r = r with { Completed = complete, Failure = Failure };
+        foreach (var sink in _prepared.Provider.GetServices<IMetricsSink>())
+        {
+            sink.RunCompleted(r);
+        }
+
+        return r;
+    }
+
+    public void Dispose() => _prepared.Dispose();
+
+    private bool Guard(Func<bool> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            string source = ex.TargetSite?.DeclaringType?.Assembly.GetName().Name ?? "unknown";
+            _pluginFailure = $"{source} threw {ex.GetType().Name} at {Engine.Now} ns: {ex.Message}";
+            Engine.Stop();
+            return false;
+        }
+    }
+}
+
+internal static class ServiceProviderExtensions
+{
+    public static IEnumerable<T> GetServices<T>(this IServiceProvider provider) =>
+        (IEnumerable<T>?)provider.GetService(typeof(IEnumerable<T>)) ?? Array.Empty<T>();
+}

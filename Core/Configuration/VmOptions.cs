@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Emu.Core.Configuration;
+
+/// <summary>One entry of the Vms array.</summary>
+public sealed class VmOptions
+{
+    [Required(ErrorMessage = "is required")]
+    [MinLength(1, ErrorMessage = "must not be empty")]
+    public string Name { get; set; } = "";
+
+    /// <summary>xAPIC AVIC addresses at most 255 vCPUs (index 0xFF is broadcast).</summary>
+    [Range(1, 255, ErrorMessage = "must be between {1} and {2} (xAPIC destination 0xFF is broadcast)")]
+    public int Vcpus { get; set; } = 1;
+
+    /// <summary>Scheduler weight of this VM's vCPU threads (1024 = nice 0).</summary>
+    [Range(1, 88761, ErrorMessage = "must be between {1} and {2}")]
+    public int Weight { get; set; } = 1024;
+
+    /// <summary>pCPUs this VM's vCPUs may run on (empty: any), e.g. [0, 1, 2].</summary>
+    public List<int> Cpus { get; set; } = new();
+
+    public WorkloadSelection Workload { get; set; } = new();
+}
+
+/// <summary>The Kind of a VM's workload; the workload reads its other keys itself.</summary>
+public sealed class WorkloadSelection
+{
+    public string Kind { get; set; } = "Mixed";
+}

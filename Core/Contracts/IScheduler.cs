@@ -1,0 +1,82 @@
+namespace Emu.Core.Contracts;
+
+/// <summary>
+/// A placement and time-slicing policy, shaped like Linux sched_ext's ops. Core owns the mechanism (context
+/// switch, KVM put/load, switch cost, slice timers); the policy only decides. Tasks are vCPU threads and host
+/// tasks; a policy must honour <see cref="ISchedulerContext.IsAllowed"/>.
+/// </summary>
+public interface IScheduler
+{
+    string Name { get; }
+
+    void Initialize(ISchedulerContext context);
+
+    /// <summary>Picks the pCPU whose queue a waking task joins (ops.select_cpu).</summary>
+    int SelectCpu(int task, int prevCpu);
+
+    /// <summary>The task is runnable and queued for <paramref name="cpu"/> (ops.enqueue).</summary>
+    void Enqueue(int task, int cpu);
+
+    /// <summary>The next task for an idle or rescheduling pCPU, removed from its queue, or -1 to idle (ops.dispatch).</summary>
+    int Dispatch(int cpu);
+
+    /// <summary>The task starts running on the pCPU (ops.running).</summary>
+    void Running(int task, int cpu);
+
+    /// <summary>The task leaves the pCPU; <paramref name="runnable"/> is false when it sleeps (ops.stopping).</summary>
+    void Stopping(int task, int cpu, bool runnable);
+
+    /// <summary>How long the task may run before Core asks again (the slice).</summary>
+    long TimeSliceNs(int task, int cpu);
+}
+
+/// <summary>What a scheduling policy may know of the machine.</summary>
+public interface ISchedulerContext
+{
+    Topology.HostTopology Topology { get; }
+
+    int TaskCount { get; }
+
+    long Now { get; }
+
+    /// <summary>The configured slice (Scheduler:TimeSliceUs) in nanoseconds.</summary>
+    long DefaultTimeSliceNs { get; }
+
+    /// <summary>The vCPU of the task, or -1 for a host task.</summary>
+    int VcpuOfTask(int task);
+
+    /// <summary>The VM of the task, or -1 for a host task.</summary>
+    int VmOfTask(int task);
+
+    /// <summary>The task's relative weight (1024 = nice 0).</summary>
+    int WeightOf(int task);
+
+    bool IsAllowed(int task, int cpu);
+
+    /// <summary>True while nothing runs on the pCPU.</summary>
+    bool IsIdle(int cpu);
+
+    /// <summary>The policy's own random stream, derived from the scenario seed.</summary>
+    Randomness.RandomStream Random { get; }
+
+    /// <summary>The configuration section of the policy (Scheduler:&lt;Policy&gt;), possibly empty.</summary>
+    Microsoft.Extensions.Configuration.IConfigurationSection PolicySection { get; }
+}
+
+/// <summary>Creates a scheduling policy by name; plugins register one per policy.</summary>
+public interface ISchedulerFactory
+{
+    string Name { get; }
+
+    /// <summary>Checks the policy's configuration against the machine before the run; returns error messages naming keys.</summary>
+    IEnumerable<string> Validate(SchedulerValidationContext context);
+
+    IScheduler Create();
+}
+
+/// <summary>The facts a policy needs to validate its configuration.</summary>
+public sealed record SchedulerValidationContext(
+    Topology.HostTopology Topology,
+    int VcpuCount,
+    int HostTaskCount,
+    Microsoft.Extensions.Configuration.IConfigurationSection PolicySection);

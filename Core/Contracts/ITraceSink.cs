@@ -1,0 +1,21 @@
+using Emu.Core.Model;
+
+namespace Emu.Core.Contracts;
+
+/// <summary>Observes what runs where and the instants that matter (doorbells, exits, wake-ups).</summary>
+public interface ITraceSink
+{
+    /// <summary>The pCPU starts running <paramref name="task"/> (-1: idle) at <paramref name="time"/>.</summary>
+    void TaskSwitched(long time, int pcpu, int task);
+
+    /// <summary>A vCPU on the pCPU changes lifecycle state.</summary>
+    void VcpuStateChanged(long time, int pcpu, int vcpu, VcpuState state);
+
+    void Instant(long time, int pcpu, TraceKind kind, int vcpu, long argument);
+}
+
+/// <summary>Receives the result of a run when it ends (e.g. to export metrics elsewhere).</summary>
+public interface IMetricsSink
+{
+    void RunCompleted(Results.SimulationResult result);
+}

@@ -1,0 +1,40 @@
+namespace Emu.Core.Machine;
+
+/// <summary>Where a pCPU's time goes, for per-pCPU results.</summary>
+internal enum CpuMode : byte
+{
+    Idle,
+    Guest,
+    Host,
+    HostTask,
+}
+
+/// <summary>A pCPU's mutable state during a run.</summary>
+internal sealed class CpuRuntime
+{
+    public CpuRuntime(int id, int apicId, int sliceTimer, int switchTimer)
+    {
+        Id = id;
+        ApicId = apicId;
+        SliceTimer = sliceTimer;
+        SwitchTimer = switchTimer;
+    }
+
+    public readonly int Id;
+    public readonly int ApicId;
+    public readonly int SliceTimer;
+    public readonly int SwitchTimer;
+
+    /// <summary>The running task, or -1 (idle or switching).</summary>
+    public int Current = -1;
+
+    /// <summary>The task being switched in, or -1.</summary>
+    public int Incoming = -1;
+
+    /// <summary>Time stolen from whatever runs here (spurious doorbells), applied at its next phase end.</summary>
+    public long Debt;
+
+    public CpuMode Mode = CpuMode.Idle;
+    public long ModeSince;
+    public long SliceStart;
+}

@@ -1,0 +1,40 @@
+using Emu.Core.Randomness;
+
+namespace Emu.Core.Machine;
+
+/// <summary>A schedulable thread: a vCPU's, or a host task's.</summary>
+internal sealed class TaskRuntime
+{
+    public TaskRuntime(int id, int vcpu, int vm, int weight, bool[] allowed)
+    {
+        Id = id;
+        Vcpu = vcpu;
+        Vm = vm;
+        Weight = weight;
+        Allowed = allowed;
+    }
+
+    public readonly int Id;
+
+    /// <summary>The vCPU this thread runs, or -1 for a host task.</summary>
+    public readonly int Vcpu;
+    public readonly int Vm;
+    public readonly int Weight;
+    public readonly bool[] Allowed;
+
+    /// <summary>The pCPU it runs on, or -1.</summary>
+    public int Cpu = -1;
+    public int LastCpu = -1;
+    public bool Runnable;
+    public long RunnableSince;
+
+    // Host tasks only.
+    public int PhaseTimer = -1;
+    public long RemainingNs;
+    public long PhaseEnd;
+    public RandomStream? Random;
+    public long BusyNs;
+    public long StolenNs;
+    public long RunQueueWaitNs;
+    public long ContextSwitches;
+}

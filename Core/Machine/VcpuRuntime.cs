@@ -1,0 +1,66 @@
+using Emu.Core.Model;
+
+namespace Emu.Core.Machine;
+
+/// <summary>What a vCPU thread does when it next gets a pCPU.</summary>
+internal enum ResumePoint : byte
+{
+    /// <summary>Load, then VMRUN (it was preempted in guest mode or before re-entry).</summary>
+    Guest,
+
+    /// <summary>Load, finish the interrupted exit handling, then VMRUN.</summary>
+    ExitHandling,
+
+    /// <summary>Load (a no-op for AVIC while blocking), unblocking, then VMRUN.</summary>
+    Unblock,
+
+    /// <summary>Continue the VMM's userspace work; load and VMRUN when it is done.</summary>
+    Userspace,
+}
+
+/// <summary>What the vCPU's phase timer completes while its thread runs.</summary>
+internal enum VcpuPhase : byte
+{
+    None,
+    GuestCompute,
+    GuestSpin,
+    ExitHandling,
+    HaltPoll,
+    Userspace,
+}
+
+/// <summary>A vCPU's mutable state during a run; preallocated, indexed by global vCPU id.</summary>
+internal sealed class VcpuRuntime
+{
+    public VcpuRuntime(VcpuInfo info, int phaseTimer, int lapicTimer)
+    {
+        Info = info;
+        PhaseTimer = phaseTimer;
+        LapicTimer = lapicTimer;
+    }
+
+    public VcpuInfo Info;
+    public readonly int PhaseTimer;
+    public readonly int LapicTimer;
+
+    public VcpuState State = VcpuState.Preempted;
+    public VcpuPhase Phase;
+    public ResumePoint Resume = ResumePoint.Guest;
+    public bool Loaded;
+    public int Cpu = -1;
+    public bool Blocking;
+    public bool WakePending;
+    public bool Halted;
+    public bool Spinning;
+    public bool ResumeRequested;
+
+    /// <summary>Absolute end of the current phase while running; remaining time while not.</summary>
+    public long PhaseEnd;
+    public long RemainingNs;
+    public long StateSince;
+    public long RunnableSince;
+
+    public InterruptRequestRegister Irr;
+    public readonly int[] PendingCount = new int[256];
+    public readonly long[] PendingSince = new long[256];
+}

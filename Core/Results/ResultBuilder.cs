@@ -1,0 +1,76 @@
+using HdrHistogram;
+using System.Text.Json.Nodes;
+
+namespace Emu.Core.Results;
+
+/// <summary>Turns a finished (or stopped) machine's counters into a <see cref="SimulationResult"/>.</summary>
+internal static class ResultBuilder
+{
+    public static SimulationResult Build(Machine.Machine m, JsonNode config, long seed, long simulatedNs, long events)
+    {
+        m.Settle();
+        var c = m.Counters;
+        var h = c.IpiLatency;
+        var latency = h.TotalCount == 0
+            ? new LatencySummary(0, 0, 0, 0, 0, 0)
+            : new LatencySummary(h.TotalCount, h.GetValueAtPercentile(50), h.GetValueAtPercentile(90), h.GetValueAtPercentile(99), h.GetMaxValue(), Math.Round(h.GetMean(), 1));
+
+        var totals = new Totals(
+            c.IpisSent,
+            c.IpisDelivered,
+            c.IpisCoalesced,
+            c.InterruptsAccepted,
+            new Doorbells(c.DoorbellsSent, c.DoorbellsToRunningTarget, c.DoorbellsSpurious, c.DoorbellsSpuriousOnForeignTask),
+            new VmExits(
+                new IncompleteIpiExits(c.ExitsTargetNotRunning, c.ExitsInvalidTarget, c.ExitsInvalidIntType, c.ExitsInvalidBackingPage, c.ExitsInvalidIpiVector),
+                c.ExitsUnacceleratedAccess,
+                c.ExitsIcrWrite,
+                c.ExitsHlt,
+                c.ExitsUserspace,
+                c.ExitsMmio,
+                c.ExitsExternalInterrupt,
+                c.ExitsOther,
+                c.TotalVmExits),
+            latency,
+            c.Kicks,
+            c.Wakeups,
+            c.LostWakeups,
+            c.HaltPollSuccesses,
+            c.ContextSwitches,
+            c.StolenNs,
+            c.StolenNsOnForeignTasks);
+
+        var vms = new List<VmResult>(m.Vms.Count);
+        foreach (var vm in m.Vms)
+        {
+            var vcpus = new List<VcpuResult>(vm.VcpuCount);
+            for (int i = 0; i < vm.VcpuCount; i++)
+            {
+                int id = vm.VcpuId(i);
+                var v = c.Vcpus[id];
+                vcpus.Add(new VcpuResult(
+                    id, m.Vcpu(id).ApicId, v.IpisSent, v.IpisReceived, v.InterruptsAccepted, v.VmExits, v.IncompleteIpiExits, v.HltExits,
+                    v.UserspaceExits, v.Wakeups, v.LatencyCount == 0 ? 0 : v.LatencySumNs / v.LatencyCount, v.LatencyMaxNs,
+                    v.GuestNs, v.HostNs, v.UserspaceNs, v.StolenNs, v.RunQueueWaitNs, v.ContextSwitches));
+            }
+
+            var n = c.Nested[vm.Index];
+            var nested = n.Active
+                ? new NestedResult(n.L2IpisSent, n.L2IpisDelivered, n.L2ExitsToL0, n.L2ExitsReflectedToL1, n.L2ExitsHiddenByL0, n.L2Doorbells, n.L2SpuriousDoorbells)
+                : null;
+            vms.Add(new VmResult(vm.Name, vcpus, nested));
+        }
+
+        var pcpus = new List<PcpuResult>(m.Topology.Count);
+        foreach (var p in m.Topology.Cpus)
+        {
+            var pc = c.Pcpus[p.Id];
+            pcpus.Add(new PcpuResult(p.Id, p.ApicId, pc.BusyNs, pc.GuestNs, pc.HostNs, pc.HostTaskNs, pc.IdleNs, pc.DoorbellsReceived, pc.SpuriousDoorbells, pc.ContextSwitches));
+        }
+
+        var lost = m.LostWakeupRecords.Select(r => new LostWakeupResult(r.Vcpu, r.TimeNs, r.Detail)).ToList();
+        return new SimulationResult(
+            SimulationResult.CurrentSchemaVersion, config, seed, simulatedNs, events, 0, m.Failure is null, m.Failure,
+            m.InterruptVirtualizationName, m.SchedulerName, totals, vms, pcpus, lost);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+
+namespace Emu.Core.Results;
+
+/// <summary>result.json: camelCase keys in declaration order, the effective configuration as a JSON tree.</summary>
+public static class ResultJson
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Serialize(SimulationResult result) => JsonSerializer.Serialize(result, Options);
+
+    public static SimulationResult? Deserialize(string json) => JsonSerializer.Deserialize<SimulationResult>(json, Options);
+
+    /// <summary>
+    /// The configuration as JSON: sections become objects with keys in ordinal order, sections whose keys are
+    /// 0..n-1 become arrays, and values that read as numbers or booleans are written as such.
+    /// </summary>
+    public static JsonNode ConfigurationToJson(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return SectionToJson(configuration.GetChildren().ToList());
+    }
+
+    private static JsonNode SectionToJson(List<IConfigurationSection> children)
+    {
+        children.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        bool isArray = children.Count > 0 && children.All(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        if (isArray)
+        {
+            var arr = new JsonArray();
+            foreach (var c in children.OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture)))
+            {
+                arr.Add(NodeFor(c));
+            }
+
+            return arr;
+        }
+
+        var obj = new JsonObject();
+        foreach (var c in children)
+        {
+            obj[c.Key] = NodeFor(c);
+        }
+
+        return obj;
+    }
+
+    private static JsonNode? NodeFor(IConfigurationSection section)
+    {
+        var children = section.GetChildren().ToList();
+        if (children.Count > 0)
+        {
+            return SectionToJson(children);
+        }
+
+        string? v = section.Value;
+        if (v is null)
+        {
+            return null;
+        }
+
+        if (long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l))
+        {
+            return JsonValue.Create(l);
+        }
+
+        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
+        {
+            return JsonValue.Create(d);
+        }
+
+        if (bool.TryParse(v, out bool b))
+        {
+            return JsonValue.Create(b);
+        }
+
+        return JsonValue.Create(v);
+    }
+}

@@ -1,0 +1,166 @@
+using HdrHistogram;
+
+namespace Emu.Core.Results;
+
+/// <summary>
+/// Everything a run counts. Core and plugins increment the fields directly on the hot path (plain fields,
+/// preallocated arrays, an HdrHistogram whose recording does not allocate); <see cref="ResultBuilder"/>
+/// turns them into a <see cref="SimulationResult"/>.
+/// </summary>
+public sealed class SimulationCounters
+{
+    /// <summary>Highest latency the histograms track: 10 simulated seconds.</summary>
+    public const long MaxTrackedLatencyNs = 10_000_000_000;
+
+    public SimulationCounters(int vcpus, int pcpus, int vms)
+    {
+        Vcpus = new VcpuCounters[vcpus];
+        for (int i = 0; i < vcpus; i++)
+        {
+            Vcpus[i] = new VcpuCounters();
+        }
+
+        Pcpus = new PcpuCounters[pcpus];
+        for (int i = 0; i < pcpus; i++)
+        {
+            Pcpus[i] = new PcpuCounters();
+        }
+
+        Nested = new NestedCounters[vms];
+        for (int i = 0; i < vms; i++)
+        {
+            Nested[i] = new NestedCounters();
+        }
+    }
+
+    public long IpisSent;
+    public long IpisDelivered;
+    public long IpisCoalesced;
+    public long InterruptsAccepted;
+    public long DoorbellsSent;
+    public long DoorbellsToRunningTarget;
+    public long DoorbellsSpurious;
+    public long DoorbellsSpuriousOnForeignTask;
+    public long ExitsTargetNotRunning;
+    public long ExitsInvalidTarget;
+    public long ExitsInvalidIntType;
+    public long ExitsInvalidBackingPage;
+    public long ExitsInvalidIpiVector;
+    public long ExitsUnacceleratedAccess;
+    public long ExitsIcrWrite;
+    public long ExitsHlt;
+    public long ExitsUserspace;
+    public long ExitsMmio;
+    public long ExitsExternalInterrupt;
+    public long ExitsOther;
+    public long Kicks;
+    public long Wakeups;
+    public long LostWakeups;
+    public long HaltPollSuccesses;
+    public long StolenNsOnForeignTasks;
+    public long StolenNs;
+    public long ContextSwitches;
+
+    /// <summary>IPI latency: IRR set to the interrupt taken in the guest.</summary>
+    public LongHistogram IpiLatency { get; } = new(MaxTrackedLatencyNs, 3);
+
+    public VcpuCounters[] Vcpus { get; }
+    public PcpuCounters[] Pcpus { get; }
+
+    /// <summary>Per VM, filled by a nested interrupt-virtualization plugin when the VM runs an L2 guest.</summary>
+    public NestedCounters[] Nested { get; }
+
+    public long TotalVmExits =>
+        ExitsTargetNotRunning + ExitsInvalidTarget + ExitsInvalidIntType + ExitsInvalidBackingPage + ExitsInvalidIpiVector
+        + ExitsUnacceleratedAccess + ExitsIcrWrite + ExitsHlt + ExitsUserspace + ExitsMmio + ExitsExternalInterrupt + ExitsOther;
+
+    /// <summary>Forgets everything counted so far (the end of the warm-up).</summary>
+    public void Reset()
+    {
+        IpisSent = IpisDelivered = IpisCoalesced = InterruptsAccepted = 0;
+        DoorbellsSent = DoorbellsToRunningTarget = DoorbellsSpurious = DoorbellsSpuriousOnForeignTask = 0;
+        ExitsTargetNotRunning = ExitsInvalidTarget = ExitsInvalidIntType = ExitsInvalidBackingPage = ExitsInvalidIpiVector = 0;
+        ExitsUnacceleratedAccess = ExitsIcrWrite = ExitsHlt = ExitsUserspace = ExitsMmio = ExitsExternalInterrupt = ExitsOther = 0;
+        Kicks = Wakeups = LostWakeups = HaltPollSuccesses = StolenNsOnForeignTasks = StolenNs = ContextSwitches = 0;
+        IpiLatency.Reset();
+        foreach (var v in Vcpus)
+        {
+            v.Reset();
+        }
+
+        foreach (var p in Pcpus)
+        {
+            p.Reset();
+        }
+
+        foreach (var n in Nested)
+        {
+            n.Reset();
+        }
+    }
+}
+
+/// <summary>Per-vCPU counts and times.</summary>
+public sealed class VcpuCounters
+{
+    public long IpisSent;
+    public long IpisReceived;
+    public long InterruptsAccepted;
+    public long VmExits;
+    public long IncompleteIpiExits;
+    public long HltExits;
+    public long UserspaceExits;
+    public long Wakeups;
+    public long LatencyCount;
+    public long LatencySumNs;
+    public long LatencyMaxNs;
+    public long GuestNs;
+    public long HostNs;
+    public long UserspaceNs;
+    public long StolenNs;
+    public long RunQueueWaitNs;
+    public long ContextSwitches;
+
+    public void Reset()
+    {
+        IpisSent = IpisReceived = InterruptsAccepted = VmExits = IncompleteIpiExits = HltExits = UserspaceExits = Wakeups = 0;
+        LatencyCount = LatencySumNs = LatencyMaxNs = GuestNs = HostNs = UserspaceNs = StolenNs = RunQueueWaitNs = ContextSwitches = 0;
+    }
+}
+
+/// <summary>Per-pCPU counts and times.</summary>
+public sealed class PcpuCounters
+{
+    public long GuestNs;
+    public long HostNs;
+    public long HostTaskNs;
+    public long IdleNs;
+    public long DoorbellsReceived;
+    public long SpuriousDoorbells;
+    public long ContextSwitches;
+
+    public long BusyNs => GuestNs + HostNs + HostTaskNs;
+
+    public void Reset()
+    {
+        GuestNs = HostNs = HostTaskNs = IdleNs = DoorbellsReceived = SpuriousDoorbells = ContextSwitches = 0;
+    }
+}
+
+/// <summary>Per-VM counts of the nested (L2) interrupt path.</summary>
+public sealed class NestedCounters
+{
+    public bool Active;
+    public long L2IpisSent;
+    public long L2IpisDelivered;
+    public long L2ExitsToL0;
+    public long L2ExitsReflectedToL1;
+    public long L2ExitsHiddenByL0;
+    public long L2Doorbells;
+    public long L2SpuriousDoorbells;
+
+    public void Reset()
+    {
+        L2IpisSent = L2IpisDelivered = L2ExitsToL0 = L2ExitsReflectedToL1 = L2ExitsHiddenByL0 = L2Doorbells = L2SpuriousDoorbells = 0;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json.Nodes;
+
+namespace Emu.Core.Results;
+
+/// <summary>
+/// What a run produced: the object the host writes as result.json (docs/results.md). Property order is the
+/// JSON key order. Every field but <see cref="WallSeconds"/> is a function of the configuration and seed.
+/// </summary>
+public sealed record SimulationResult(
+    int SchemaVersion,
+    JsonNode Config,
+    long Seed,
+    long SimulatedNs,
+    long Events,
+    double WallSeconds,
+    bool Completed,
+    string? Failure,
+    string InterruptVirtualization,
+    string Scheduler,
+    Totals Totals,
+    IReadOnlyList<VmResult> Vms,
+    IReadOnlyList<PcpuResult> Pcpus,
+    IReadOnlyList<LostWakeupResult> LostWakeups)
+{
+    public const int CurrentSchemaVersion = 1;
+}
+
+public sealed record Totals(
+    long IpisSent,
+    long IpisDelivered,
+    long IpisCoalesced,
+    long InterruptsAccepted,
+    Doorbells Doorbells,
+    VmExits VmExits,
+    LatencySummary IpiLatencyNs,
+    long Kicks,
+    long Wakeups,
+    long LostWakeups,
+    long HaltPollSuccesses,
+    long ContextSwitches,
+    long StolenNs,
+    long StolenNsOnForeignTasks);
+
+public sealed record Doorbells(long Sent, long ToRunningTarget, long Spurious, long SpuriousOnForeignTask);
+
+public sealed record VmExits(
+    IncompleteIpiExits AvicIncompleteIpi,
+    long AvicUnacceleratedAccess,
+    long IcrWrite,
+    long Hlt,
+    long Userspace,
+    long Mmio,
+    long ExternalInterrupt,
+    long Other,
+    long Total);
+
+public sealed record IncompleteIpiExits(long TargetNotRunning, long InvalidTarget, long InvalidIntType, long InvalidBackingPage, long InvalidIpiVector);
+
+public sealed record LatencySummary(long Count, long P50, long P90, long P99, long Max, double Mean);
+
+public sealed record VmResult(string Name, IReadOnlyList<VcpuResult> Vcpus, NestedResult? Nested);
+
+public sealed record VcpuResult(
+    int Id,
+    int ApicId,
+    long IpisSent,
+    long IpisReceived,
+    long InterruptsAccepted,
+    long VmExits,
+    long IncompleteIpiExits,
+    long HltExits,
+    long UserspaceExits,
+    long Wakeups,
+    long LatencyMeanNs,
+    long LatencyMaxNs,
+    long GuestNs,
+    long HostNs,
+    long UserspaceNs,
+    long StolenNs,
+    long RunQueueWaitNs,
+    long ContextSwitches);
+
+public sealed record NestedResult(
+    long L2IpisSent,
+    long L2IpisDelivered,
+    long L2ExitsToL0,
+    long L2ExitsReflectedToL1,
+    long L2ExitsHiddenByL0,
+    long L2Doorbells,
+    long L2SpuriousDoorbells);
+
+public sealed record PcpuResult(
+    int Id,
+    int ApicId,
+    long BusyNs,
+    long GuestNs,
+    long HostNs,
+    long HostTaskNs,
+    long IdleNs,
+    long DoorbellsReceived,
+    long SpuriousDoorbells,
+    long ContextSwitches);
+
+public sealed record LostWakeupResult(int Vcpu, long TimeNs, string Detail);

@@ -1,0 +1,106 @@
+using Emu.Core.Contracts;
+using Microsoft.Extensions.Configuration;
+
+namespace Emu.Core.Workloads;
+
+/// <summary>The Mixed workload and its presets (IoHeavy, Idle): the same keys with other defaults.</summary>
+internal sealed class MixedWorkloadFactory : IWorkloadFactory
+{
+    private readonly MixedSettings _defaults;
+
+    public MixedWorkloadFactory(string kind, MixedSettings defaults)
+    {
+        Kind = kind;
+        _defaults = defaults;
+    }
+
+    public string Kind { get; }
+
+    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    {
+        var errors = new List<string>();
+        MixedSettings.Read(section, _defaults, errors);
+        return errors;
+    }
+
+    public IWorkload Create(IWorkloadContext context, IConfigurationSection section) =>
+        new MixedWorkload(context, MixedSettings.Read(section, _defaults, new List<string>()));
+}
+
+internal sealed class PingPongWorkloadFactory : IWorkloadFactory
+{
+    public string Kind => "PingPong";
+
+    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    {
+        var errors = new List<string>();
+        Read(section, errors);
+        if (vcpuCount < 2)
+        {
+            errors.Add($"{section.Path}: PingPong needs at least 2 vCPUs in the VM");
+        }
+
+        return errors;
+    }
+
+    public IWorkload Create(IWorkloadContext context, IConfigurationSection section)
+    {
+        var (compute, wait, rounds, timeout) = Read(section, new List<string>());
+        return new PingPongWorkload(context, compute, wait, rounds, timeout);
+    }
+
+    private static (long Compute, WaitMode Wait, long Rounds, long Timeout) Read(IConfigurationSection section, List<string> errors)
+    {
+        var k = new WorkloadKeys(section);
+        var r = (k.Long("ComputeNs", 2000, 1, 3_600_000_000_000), k.Enum("Wait", WaitMode.Halt), k.Long("Rounds", 0, 0, long.MaxValue), k.Long("HaltTimeoutNs", 1_000_000, 0, 3_600_000_000_000));
+        k.RejectUnknown();
+        errors.AddRange(k.Errors);
+        return r;
+    }
+}
+
+internal sealed class TlbShootdownWorkloadFactory : IWorkloadFactory
+{
+    public string Kind => "TlbShootdown";
+
+    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    {
+        var errors = new List<string>();
+        Read(section, errors);
+        if (vcpuCount < 2)
+        {
+            errors.Add($"{section.Path}: TlbShootdown needs at least 2 vCPUs in the VM");
+        }
+
+        return errors;
+    }
+
+    public IWorkload Create(IWorkloadContext context, IConfigurationSection section)
+    {
+        var s = Read(section, new List<string>());
+        return new TlbShootdownWorkload(context, s.Compute, s.ReceiverCompute, s.ReceiverHalt, s.Timeout, s.Rounds);
+    }
+
+    private static (long Compute, long ReceiverCompute, double ReceiverHalt, long Timeout, long Rounds) Read(IConfigurationSection section, List<string> errors)
+    {
+        var k = new WorkloadKeys(section);
+        var r = (k.Long("ComputeNs", 20_000, 1, 3_600_000_000_000), k.Long("ReceiverComputeNs", 5000, 1, 3_600_000_000_000),
+            k.Double("ReceiverHalt", 0.3, 0, 1), k.Long("HaltTimeoutNs", 1_000_000, 0, 3_600_000_000_000), k.Long("Rounds", 0, 0, long.MaxValue));
+        k.RejectUnknown();
+        errors.AddRange(k.Errors);
+        return r;
+    }
+}
+
+/// <summary>The workloads Core ships.</summary>
+public static class BuiltInWorkloads
+{
+    public static IReadOnlyList<IWorkloadFactory> All { get; } = new IWorkloadFactory[]
+    {
+        new MixedWorkloadFactory("Mixed", MixedSettings.MixedDefaults),
+        new PingPongWorkloadFactory(),
+        new TlbShootdownWorkloadFactory(),
+        new MixedWorkloadFactory("IoHeavy", MixedSettings.IoHeavyDefaults),
+        new MixedWorkloadFactory("Idle", MixedSettings.IdleDefaults),
+    };
+}

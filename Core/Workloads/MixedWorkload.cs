@@ -1,0 +1,118 @@
+using Emu.Core.Contracts;
+using Emu.Core.Model;
+
+namespace Emu.Core.Workloads;
+
+/// <summary>
+/// After every compute burst a vCPU picks one action by weight: a unicast IPI to a random peer, a multicast
+/// (logical destination), a broadcast (all-but-self), a halt, a userspace exit, an MMIO exit. Each vCPU
+/// draws from its own stream, so its sequence of actions does not depend on timing.
+/// </summary>
+internal sealed class MixedWorkload : IWorkload
+{
+    /// <summary>Linux's CALL_FUNCTION_SINGLE_VECTOR and CALL_FUNCTION_VECTOR.</summary>
+    public const byte UnicastVector = 0xFB;
+    public const byte MulticastVector = 0xFC;
+
+    private readonly IWorkloadContext _ctx;
+    private readonly MixedSettings _s;
+    private readonly bool[] _computed;
+    private readonly long[] _ipisSent;
+    private readonly double _total;
+
+    public MixedWorkload(IWorkloadContext ctx, MixedSettings settings)
+    {
+        _ctx = ctx;
+        _s = settings;
+        _computed = new bool[ctx.Vm.VcpuCount];
+        _ipisSent = new long[ctx.Vm.VcpuCount];
+        _total = settings.Ipi + settings.Multicast + settings.Broadcast + settings.Halt + settings.UserspaceExit + settings.Mmio;
+    }
+
+    public GuestAction Next(int vcpu)
+    {
+        var rng = _ctx.Random(vcpu);
+        if (!_computed[vcpu] || _total <= 0)
+        {
+            _computed[vcpu] = true;
+            return GuestAction.Compute(rng.Exponential(_s.ComputeNs));
+        }
+
+        _computed[vcpu] = false;
+        double r = rng.NextDouble() * _total;
+        int peers = _ctx.Vm.VcpuCount - 1;
+        bool mayIpi = peers > 0 && (_s.IpiLimit == 0 || _ipisSent[vcpu] < _s.IpiLimit);
+        if ((r -= _s.Ipi) < 0)
+        {
+            int peer = rng.NextInt(peers);
+            if (peer >= vcpu)
+            {
+                peer++;
+            }
+
+            return mayIpi ? Send(vcpu, Icr.Fixed(UnicastVector, (byte)_ctx.Vcpu(peer).ApicId)) : Idle();
+        }
+
+        if ((r -= _s.Multicast) < 0)
+        {
+            return mayIpi ? Send(vcpu, MulticastIcr(vcpu, rng)) : Idle();
+        }
+
+        if ((r -= _s.Broadcast) < 0)
+        {
+            return mayIpi ? Send(vcpu, Icr.WithShorthand(MulticastVector, DestinationShorthand.AllExcludingSelf)) : Idle();
+        }
+
+        if ((r -= _s.Halt) < 0)
+        {
+            return GuestAction.Halt(rng.Exponential(_s.HaltTimeoutNs));
+        }
+
+        if ((r -= _s.UserspaceExit) < 0)
+        {
+            return GuestAction.Userspace(rng.Exponential(_s.UserspaceNs));
+        }
+
+        return GuestAction.Mmio(rng.Exponential(_s.MmioNs));
+    }
+
+    public void OnInterrupt(int vcpu, byte vector)
+    {
+        // Mixed does not react: the interrupt handler's work is part of the compute bursts.
+    }
+
+    private GuestAction Send(int vcpu, Icr icr)
+    {
+        _ipisSent[vcpu]++;
+        return GuestAction.SendIpi(icr);
+    }
+
+    /// <summary>Keeps the action sequence (and so the random draws) independent of the IPI limit.</summary>
+    private static GuestAction Idle() => GuestAction.Compute(0);
+
+    /// <summary>A logical destination naming a random non-empty set of peers in the sender's flat group or cluster.</summary>
+    private Icr MulticastIcr(int vcpu, Randomness.RandomStream rng)
+    {
+        var self = _ctx.Vcpu(vcpu);
+        int n = _ctx.Vm.VcpuCount;
+        if (self.FlatLogicalMode)
+        {
+            uint mask = (uint)rng.NextInt(1 << n) | (1u << ((vcpu + 1) % n));
+            mask &= ~(1u << vcpu);
+            return Icr.Fixed(MulticastVector, (byte)mask, logical: true);
+        }
+
+        int cluster = vcpu / 4;
+        int members = Math.Min(4, n - (cluster * 4));
+        uint bits = (uint)rng.NextInt(1 << members);
+        bits &= ~(1u << (vcpu % 4));
+        if (bits == 0)
+        {
+            int other = (vcpu + 1) % n; // a singleton cluster: send to the next vCPU's cluster instead
+            var o = _ctx.Vcpu(other);
+            return Icr.Fixed(MulticastVector, (byte)o.LogicalId, logical: true);
+        }
+
+        return Icr.Fixed(MulticastVector, (byte)((cluster << 4) | (int)bits), logical: true);
+    }
+}
