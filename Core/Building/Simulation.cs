@@ -36,6 +36,8 @@ public sealed class Simulation : IDisposable
     /// <summary>The machine as plugins see it (state queries, counters).</summary>
     public IMachine Machine => _machine;
 
+    internal Machine.Machine Internals => _machine;
+
     public long Seed { get; }
 
     public long EndTimeNs { get; }

@@ -7,7 +7,7 @@ namespace Emu.Core.Contracts;
 /// <see cref="Machine.EmulatedInterruptController"/> is the reference: every ICR write to another vCPU exits
 /// and KVM emulates it (AVIC off). An accelerating plugin (AVIC) replaces it.
 /// </summary>
-public interface IInterruptVirtualization
+public interface IInterruptVirtualization : IInterruptDelivery
 {
     /// <summary>Short name shown in results (e.g. "avic", "emulated").</summary>
     string Name { get; }
@@ -26,10 +26,4 @@ public interface IInterruptVirtualization
     /// Returns the handler's cost in nanoseconds (beyond the exit round trip that Core charges).
     /// </summary>
     long HandleExit(int sender, in IcrWriteOutcome exit);
-
-    /// <summary>
-    /// An interrupt that KVM itself delivers (emulated IPI, local timer): set the IRR, then notify the target
-    /// (svm_deliver_interrupt / kvm_vcpu_kick). Returns false if the vector was already pending.
-    /// </summary>
-    bool DeliverInterrupt(int target, byte vector);
 }

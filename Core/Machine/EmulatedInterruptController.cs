@@ -43,7 +43,7 @@ public sealed class EmulatedInterruptController : IInterruptVirtualization
     /// kvm_apic_send_ipi: deliver the ICR's vector to every vCPU of the sender's VM that matches its destination,
     /// through <paramref name="delivery"/> (so an accelerating plugin completes delivery its own way).
     /// </summary>
-    public static int EmulateIcrWrite(IMachine machine, int sender, Icr icr, IInterruptVirtualization delivery)
+    public static int EmulateIcrWrite(IMachine machine, int sender, Icr icr, IInterruptDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(delivery);

@@ -151,6 +151,8 @@ internal sealed partial class Machine : IMachine, IEventHandler
 
     public string InterruptVirtualizationName => _iv.Name;
 
+    internal IInterruptVirtualization InterruptVirtualization => _iv;
+
     public string SchedulerName => _scheduler.Name;
 
     /// <summary>Set when an invariant broke or a plugin failed; the run stops.</summary>

@@ -1,0 +1,123 @@
+using Emu.Core.Contracts;
+using Emu.Core.Model;
+
+namespace Emu.Plugins.Svm;
+
+/// <summary>
+/// The AVIC state of one run: every VM's tables, KVM's per-vCPU shadow entries (svm->avic_physical_id_entry),
+/// and what the hardware and KVM paths share. Built when the machine initializes the plugin.
+/// </summary>
+internal sealed class AvicContext
+{
+    /// <summary>Synthetic host physical address of vCPU 0's backing page; one 4 KiB page per vCPU after it.</summary>
+    public const ulong BackingPageBase = 0x1_0000_0000UL;
+
+    public AvicContext(SvmOptions options, SvmCosts costs, INestedInterruptVirtualization? nested)
+    {
+        Options = options;
+        Costs = costs;
+        Nested = nested;
+    }
+
+    public SvmOptions Options { get; }
+    public SvmCosts Costs { get; }
+    public INestedInterruptVirtualization? Nested { get; }
+    public IMachine Machine { get; private set; } = null!;
+    public PhysicalApicIdTable[] Physical { get; private set; } = Array.Empty<PhysicalApicIdTable>();
+    public LogicalApicIdTable[] Logical { get; private set; } = Array.Empty<LogicalApicIdTable>();
+
+    /// <summary>KVM's shadow of each vCPU's entry: the real state even when the hardware entry hides IsRunning.</summary>
+    public ulong[] Shadow { get; private set; } = Array.Empty<ulong>();
+
+    /// <summary>When the hardware-visible IsRunning last went 1 to 0 (erratum #1235 window), per vCPU.</summary>
+    public long[] IsRunningClearedAt { get; private set; } = Array.Empty<long>();
+
+    /// <summary>pCPU id by host physical APIC ID (the doorbell names an APIC ID).</summary>
+    public int[] PcpuByApicId { get; private set; } = Array.Empty<int>();
+
+    public long TableWrites;
+    public long IommuAffinityUpdates;
+
+    public void Initialize(IMachine machine)
+    {
+        Machine = machine;
+        Physical = new PhysicalApicIdTable[machine.Vms.Count];
+        Logical = new LogicalApicIdTable[machine.Vms.Count];
+        Shadow = new ulong[machine.VcpuCount];
+        IsRunningClearedAt = new long[machine.VcpuCount];
+        Array.Fill(IsRunningClearedAt, long.MinValue / 2);
+        foreach (var vm in machine.Vms)
+        {
+            var physical = new PhysicalApicIdTable(vm.VcpuCount);
+            var logical = new LogicalApicIdTable();
+            for (int i = 0; i < vm.VcpuCount; i++)
+            {
+                ref readonly VcpuInfo v = ref machine.Vcpu(vm.VcpuId(i));
+                var entry = PhysicalApicIdEntry.Create(BackingPageOf(v.Id));
+                physical[v.ApicId] = entry;
+                Shadow[v.Id] = entry.Value;
+                int index = LogicalApicIdTable.IndexOf(v.LogicalId, v.FlatLogicalMode);
+                if (index >= 0)
+                {
+                    logical[index] = LogicalApicIdEntry.Create(v.ApicId);
+                }
+            }
+
+            Physical[vm.Index] = physical;
+            Logical[vm.Index] = logical;
+        }
+
+        int maxApic = machine.Topology.Cpus.Max(c => c.ApicId);
+        PcpuByApicId = new int[maxApic + 1];
+        Array.Fill(PcpuByApicId, -1);
+        foreach (var c in machine.Topology.Cpus)
+        {
+            PcpuByApicId[c.ApicId] = c.Id;
+        }
+    }
+
+    public static ulong BackingPageOf(int vcpu) => BackingPageBase + ((ulong)vcpu << 12);
+
+    /// <summary>The hardware-visible entry of a vCPU.</summary>
+    public PhysicalApicIdEntry HardwareEntry(int vcpu)
+    {
+        ref readonly VcpuInfo v = ref Machine.Vcpu(vcpu);
+        return Physical[v.Vm][v.ApicId];
+    }
+
+    /// <summary>
+    /// Writes KVM's shadow entry and its hardware-visible copy (WRITE_ONCE(table[vcpu_id], e)): without
+    /// enable_ipiv IsRunning is kept out of the hardware entry; GA_LOG_INTR never reaches it.
+    /// </summary>
+    public void WriteEntry(int vcpu, PhysicalApicIdEntry shadow)
+    {
+        ref readonly VcpuInfo v = ref Machine.Vcpu(vcpu);
+        Shadow[vcpu] = shadow.Value;
+        var hw = shadow.WithGaLogIntr(false);
+        if (!Options.EnableIpiv)
+        {
+            hw = hw.WithIsRunning(false);
+        }
+
+        var table = Physical[v.Vm];
+        var old = table[v.ApicId];
+        if (old.Value == hw.Value)
+        {
+            return;
+        }
+
+        if (old.IsRunning && !hw.IsRunning)
+        {
+            IsRunningClearedAt[vcpu] = Machine.Now;
+        }
+
+        table[v.ApicId] = hw;
+        TableWrites++;
+    }
+
+    public string Describe(int vcpu)
+    {
+        ref readonly VcpuInfo v = ref Machine.Vcpu(vcpu);
+        return $"vCPU {vcpu} (VM {v.Vm}, APIC ID {v.ApicId}) physical entry {HardwareEntry(vcpu)}, KVM shadow {new PhysicalApicIdEntry(Shadow[vcpu])}, state {Machine.StateOf(vcpu)}, loaded {Machine.IsLoaded(vcpu)}, last pCPU {Machine.CpuOf(vcpu)}";
+    }
+}

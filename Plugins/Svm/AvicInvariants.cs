@@ -1,0 +1,75 @@
+using Emu.Core.Contracts;
+using Emu.Core.Model;
+
+namespace Emu.Plugins.Svm;
+
+/// <summary>
+/// DESIGN §3's invariants over the hardware-visible table, checked after every event in check mode:
+/// a vCPU in guest mode has a Valid, running entry naming its pCPU (with IPI virtualization on); a blocked
+/// vCPU is not running; in strict mode a vCPU that is not loaded is not running; in non-strict mode it may be,
+/// but only naming the last pCPU it ran on.
+/// </summary>
+internal sealed class AvicInvariants
+{
+    private readonly AvicContext _ctx;
+
+    public AvicInvariants(AvicContext ctx)
+    {
+        _ctx = ctx;
+    }
+
+    public void Register(IMachine machine) => machine.AddInvariant(Check);
+
+    private void Check()
+    {
+        var m = _ctx.Machine;
+        bool ipiv = _ctx.Options.EnableIpiv;
+        for (int v = 0; v < m.VcpuCount; v++)
+        {
+            var e = _ctx.HardwareEntry(v);
+            VcpuState state = m.StateOf(v);
+            int cpu = m.CpuOf(v);
+            int cpuApic = cpu >= 0 ? m.Topology.Cpus[cpu].ApicId : -1;
+            if (!e.IsValid)
+            {
+                Fail(m, v, "has an invalid physical entry (broadcasts would skip it)");
+                return;
+            }
+
+            if (!ipiv && e.IsRunning)
+            {
+                Fail(m, v, "has IsRunning = 1 in the hardware table although IPI virtualization is off");
+                return;
+            }
+
+            if (ipiv && state == VcpuState.InGuest && (!e.IsRunning || e.HostPhysicalApicId != cpuApic))
+            {
+                Fail(m, v, $"is in guest mode on pCPU {cpu} (APIC 0x{cpuApic:X}) but its entry does not say running there");
+                return;
+            }
+
+            if (state == VcpuState.Blocked && e.IsRunning)
+            {
+                Fail(m, v, "is blocked with IsRunning = 1: its wake-ups would be lost");
+                return;
+            }
+
+            if (!m.IsLoaded(v) && e.IsRunning)
+            {
+                if (_ctx.Options.AvicDoorbellStrict)
+                {
+                    Fail(m, v, "is not loaded but IsRunning = 1 in strict mode");
+                    return;
+                }
+
+                if (e.HostPhysicalApicId != cpuApic)
+                {
+                    Fail(m, v, $"is not loaded with IsRunning = 1 naming APIC 0x{e.HostPhysicalApicId:X}, not its last pCPU {cpu}");
+                    return;
+                }
+            }
+        }
+    }
+
+    private void Fail(IMachine m, int vcpu, string what) => m.ReportViolation($"vCPU {vcpu} {what}: {_ctx.Describe(vcpu)}");
+}

@@ -1,0 +1,53 @@
+namespace Emu.Plugins.Svm;
+
+/// <summary>
+/// A VM's logical APIC ID table (4 KiB of 32-bit entries; xAPIC only). KVM writes an entry when the guest
+/// writes LDR/DFR (avic_get_logical_id_entry): flat mode indexes by the position of the single LDR bit,
+/// cluster mode by cluster * 4 + bit.
+/// </summary>
+public sealed class LogicalApicIdTable
+{
+    /// <summary>4 KiB / 4 bytes.</summary>
+    public const int Entries = 1024;
+
+    private readonly uint[] _entries = new uint[Entries];
+
+    public LogicalApicIdEntry this[int index]
+    {
+        get => new(_entries[index]);
+        set => _entries[index] = value.Value;
+    }
+
+    /// <summary>
+    /// The table index for a logical id (LDR bits 31:24) in the given mode, or -1 if the id is not a single bit
+    /// (flat) or not a single bit in a cluster below 0xF (cluster), as KVM requires.
+    /// </summary>
+    public static int IndexOf(uint logicalId, bool flat)
+    {
+        logicalId &= 0xFF;
+        if (flat)
+        {
+            return System.Numerics.BitOperations.PopCount(logicalId) == 1 ? System.Numerics.BitOperations.TrailingZeroCount(logicalId) : -1;
+        }
+
+        uint cluster = logicalId >> 4;
+        uint bits = logicalId & 0xF;
+        if (cluster >= 0xF || System.Numerics.BitOperations.PopCount(bits) != 1)
+        {
+            return -1;
+        }
+
+        return (int)((cluster * 4) + (uint)System.Numerics.BitOperations.TrailingZeroCount(bits));
+    }
+
+    public IEnumerable<string> Dump()
+    {
+        for (int i = 0; i < Entries; i++)
+        {
+            if (_entries[i] != 0)
+            {
+                yield return $"  [{i:X3}] {new LogicalApicIdEntry(_entries[i])}";
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Emu.Plugins.Svm;
+
+/// <summary>The Svm plugin's keys of the Costs section, in nanoseconds. Sources: docs/costs.md.</summary>
+public sealed class SvmCosts
+{
+    /// <summary>From the doorbell write (hardware on ICR write, or KVM's WRMSR 0xC001011B) to its arrival at the target pCPU (assumption).</summary>
+    [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
+    public long DoorbellNs { get; set; } = 100;
+
+    /// <summary>pCPU time a doorbell costs whatever runs there when it is not for the running vCPU (assumption; calibrated in docs/fidelity.md).</summary>
+    [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
+    public long SpuriousDoorbellNs { get; set; } = 1000;
+}

@@ -1,0 +1,41 @@
+using Emu.Core.Configuration;
+using Emu.Core.Contracts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Emu.Plugins.Svm;
+
+/// <summary>
+/// AMD SVM's AVIC: tables, the hardware's ICR path, doorbells and KVM's load / put / blocking hooks with the
+/// seed's avic_doorbell_strict. With Svm:Avic = false it registers nothing, and Core's emulated path runs.
+/// </summary>
+public sealed class SvmPlugin : IEmuPlugin
+{
+    public string Name => "Svm";
+
+    public Version Version => new(0, 1, 0);
+
+    public Version ContractVersion => EmuContract.Version;
+
+    public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        var options = OptionsValidation.Bind<SvmOptions>(configuration, SvmOptions.Section, errors);
+        var costs = OptionsValidation.Bind<SvmCosts>(configuration, CostsOptions.Section, errors);
+        if (errors.Count > 0)
+        {
+            throw new EmuConfigurationException(errors);
+        }
+
+        services.AddSingleton(new ConfigSectionKeys(SvmOptions.Section, OptionsValidation.PropertyNames<SvmOptions>().ToList()));
+        services.AddSingleton(new ConfigSectionKeys(CostsOptions.Section, OptionsValidation.PropertyNames<SvmCosts>().ToList()));
+        if (!options.Avic)
+        {
+            return;
+        }
+
+        services.AddSingleton(sp => new AvicContext(options, costs, sp.GetService<INestedInterruptVirtualization>()));
+        services.AddSingleton<IInterruptVirtualization>(sp => new AvicInterruptController(sp.GetRequiredService<AvicContext>()));
+        services.AddSingleton<IVcpuLifecycleHooks>(sp => new AvicHooks(sp.GetRequiredService<AvicContext>()));
+    }
+}
