@@ -89,6 +89,22 @@ public class EngineTests
     }
 
     [Test]
+    public void RunUntil_ACancelledEventBeforeTheHorizon_DoesNotLetALaterEventThrough()
+    {
+        var sim = new Simulator();
+        var rec = new Recorder();
+        int kind = sim.RegisterKind("test", rec);
+        int timer = sim.AllocateTimer();
+        sim.Arm(timer, 10, kind, 1);
+        sim.Schedule(50, kind, 2);
+        sim.Cancel(timer);
+        sim.RunUntil(20);
+        Assert.That(rec.Seen, Is.Empty);
+        Assert.That(sim.Now, Is.EqualTo(20));
+        Assert.That(sim.EventsDispatched, Is.EqualTo(0));
+    }
+
+    [Test]
     public void Step_DispatchesExactlyOneEvent()
     {
         var sim = new Simulator();

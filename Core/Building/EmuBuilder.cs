@@ -211,7 +211,7 @@ public sealed class EmuBuilder
         {
             if (nested is null && config.GetSection($"Vms:{i}:Nested").GetChildren().Any())
             {
-                errors.Add($"Vms:{i}:Nested: VM '{options.Vms[i].Name}' runs a nested guest, which needs the NestedSvm plugin (not loaded)");
+                errors.Add($"Vms:{i}:Nested: VM '{options.Vms[i].Name}' runs a nested guest, which needs a plugin providing nested AVIC (INestedInterruptVirtualization); none is registered");
             }
         }
     }

@@ -47,6 +47,9 @@ public sealed class Simulation : IDisposable
     /// <summary>Why the run stopped early (a broken invariant, a plugin's exception), or null.</summary>
     public string? Failure => _pluginFailure ?? _machine.Failure;
 
+    /// <summary>True when the run stopped because plugin code threw (bad plugin), not on a model invariant.</summary>
+    public bool FailedInPlugin => _pluginFailure is not null;
+
     public bool IsFinished => Failure is not null || Engine.Now >= EndTimeNs || Engine.PendingCount == 0;
 
     /// <summary>Dispatches one event if the run has not reached its end; returns false when finished.</summary>

@@ -99,7 +99,7 @@ public sealed class Simulator
     public void RunUntil(long until)
     {
         _stopRequested = false;
-        while (!_stopRequested && _queue.Count > 0 && _queue.Peek().Time <= until)
+        while (!_stopRequested && DiscardCancelledHead() && _queue.Peek().Time <= until)
         {
             Step();
         }
@@ -108,6 +108,26 @@ public sealed class Simulator
         {
             Now = until;
         }
+    }
+
+    /// <summary>
+    /// Pops cancelled events off the head so that the head is live; false when the queue is empty.
+    /// Without this, a cancelled head before the horizon would let Step dispatch a live event beyond it.
+    /// </summary>
+    private bool DiscardCancelledHead()
+    {
+        while (_queue.Count > 0)
+        {
+            ref readonly SimEvent head = ref _queue.Peek();
+            if (head.Timer == EventQueue.NoTimer || _timerGeneration[head.Timer] == head.Generation)
+            {
+                return true;
+            }
+
+            _queue.Pop();
+        }
+
+        return false;
     }
 
     /// <summary>Runs until no event is left or <see cref="Stop"/> is called.</summary>

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Emu.Core.Configuration;
+
+namespace Emu.Host.Cli;
+
+/// <summary>
+/// Builds and runs the command line. Bad input of any kind (arguments, configuration, plugins) ends in
+/// one line per problem on stderr and exit code 2; stack traces only with --verbose.
+/// </summary>
+internal static class EmuCli
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error, string? hostDirectory = null, string? currentDirectory = null)
+    {
+        var env = new HostEnvironment(output, error, hostDirectory ?? AppContext.BaseDirectory, currentDirectory ?? Directory.GetCurrentDirectory());
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces with errors.", Recursive = true };
+        var root = new RootCommand("Emu: a deterministic emulator of KVM's AVIC inter-processor interrupt delivery.");
+        root.Options.Add(verbose);
+        root.Subcommands.Add(RunCommand.Create(env));
+        root.Subcommands.Add(ValidateCommand.Create(env));
+        root.Subcommands.Add(PluginsCommand.Create(env));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+            {
+                error.WriteLine($"error: {e.Message}");
+            }
+
+            error.WriteLine("Run 'emu --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+
+        bool isVerbose = parse.GetValue(verbose);
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (EmuConfigurationException ex)
+        {
+            foreach (string message in ex.Errors)
+            {
+                error.WriteLine($"error: {message}");
+            }
+
+            if (isVerbose)
+            {
+                error.WriteLine(ex.ToString());
+            }
+
+            return ExitCodes.BadInput;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            error.WriteLine($"internal error: {ex.GetType().Name}: {ex.Message}");
+            error.WriteLine(isVerbose ? ex.ToString() : "Run again with --verbose for the stack trace, and please report it.");
+            return ExitCodes.RunFailed;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Emu.Core.Results;
+using Spectre.Console;
+
+namespace Emu.Host.Output;
+
+/// <summary>The table `emu run` prints: the headline numbers of result.json.</summary>
+internal static class SummaryTable
+{
+    public static void Write(TextWriter writer, SimulationResult r)
+    {
+        var t = r.Totals;
+        var exits = t.VmExits;
+        var incomplete = exits.AvicIncompleteIpi;
+        var table = new Table().Border(TableBorder.Simple).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        Row(table, "interrupt virtualization", r.InterruptVirtualization);
+        Row(table, "scheduler", r.Scheduler);
+        Row(table, "vCPUs / pCPUs", $"{r.Vms.Sum(v => v.Vcpus.Count)} / {r.Pcpus.Count}");
+        Row(table, "simulated", $"{N(r.SimulatedNs / 1000)} us");
+        Row(table, "events", N(r.Events));
+        Row(table, "wall", $"{r.WallSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s");
+        Row(table, "IPIs sent / delivered", $"{N(t.IpisSent)} / {N(t.IpisDelivered)}");
+        Row(table, "IPI latency p50 / p99 / max", $"{N(t.IpiLatencyNs.P50)} / {N(t.IpiLatencyNs.P99)} / {N(t.IpiLatencyNs.Max)} ns");
+        Row(table, "doorbells sent / to running target", $"{N(t.Doorbells.Sent)} / {N(t.Doorbells.ToRunningTarget)}");
+        Row(table, "spurious doorbells / on foreign tasks", $"{N(t.Doorbells.Spurious)} / {N(t.Doorbells.SpuriousOnForeignTask)}");
+        Row(table, "stolen from foreign tasks", $"{N(t.StolenNsOnForeignTasks)} ns");
+        Row(table, "VM exits (total)", N(exits.Total));
+        Row(table, "  AVIC incomplete IPI: target not running", N(incomplete.TargetNotRunning));
+        Row(table, "  AVIC incomplete IPI: other causes", N(incomplete.InvalidTarget + incomplete.InvalidIntType + incomplete.InvalidBackingPage + incomplete.InvalidIpiVector));
+        Row(table, "  ICR write (emulated)", N(exits.IcrWrite));
+        Row(table, "  HLT / userspace / MMIO", $"{N(exits.Hlt)} / {N(exits.Userspace)} / {N(exits.Mmio)}");
+        Row(table, "wake-ups / kicks", $"{N(t.Wakeups)} / {N(t.Kicks)}");
+        Row(table, "lost wake-ups", N(t.LostWakeups));
+        Row(table, "completed", r.Completed ? "yes" : "no");
+        PlainConsole.Over(writer).Write(table);
+    }
+
+    private static void Row(Table table, string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

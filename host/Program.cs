@@ -1,0 +1,9 @@
+using Emu.Host.Cli;
+
+namespace Emu.Host;
+
+/// <summary>The <c>emu</c> command line.</summary>
+public static class Program
+{
+    public static int Main(string[] args) => EmuCli.Run(args, Console.Out, Console.Error);
+}
