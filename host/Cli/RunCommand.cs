@@ -23,7 +23,7 @@ internal static class RunCommand
         command.SetAction(parse =>
         {
             var session = scenario.Open(parse, env);
-            using var simulation = session.CreateBuilder().Build();
+            using var simulation = session.Build();
             var wall = Stopwatch.StartNew();
             var result = simulation.Run() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
 

@@ -1,4 +1,5 @@
 using Emu.Core.Building;
+using Emu.Core.Configuration;
 using Emu.Host.Configuration;
 using Emu.Host.Plugins;
 using Microsoft.Extensions.Configuration;
@@ -8,10 +9,13 @@ namespace Emu.Host.Cli;
 /// <summary>A command line's scenario: its layered configuration, the plugins it loads and the builder over both.</summary>
 internal sealed class ScenarioSession
 {
-    private ScenarioSession(IConfiguration configuration, IReadOnlyList<LoadedPlugin> plugins)
+    private readonly IReadOnlyList<string> _disabled;
+
+    private ScenarioSession(IConfiguration configuration, IReadOnlyList<LoadedPlugin> plugins, IReadOnlyList<string> disabled)
     {
         Configuration = configuration;
         Plugins = plugins;
+        _disabled = disabled;
     }
 
     public IConfiguration Configuration { get; }
@@ -24,7 +28,23 @@ internal sealed class ScenarioSession
         var configuration = ScenarioConfiguration.Load(new ScenarioSources(env.HostDirectory, env.CurrentDirectory, configFile, sets));
         var options = PluginOptions.Read(configuration);
         var directories = PluginCatalog.Directories(env.HostDirectory, env.CurrentDirectory, options);
-        return new ScenarioSession(configuration, PluginCatalog.Load(directories, options.Disabled));
+        return new ScenarioSession(configuration, PluginCatalog.Load(directories, options.Disabled), options.Disabled);
+    }
+
+    /// <summary>Builds the simulation; a key only a disabled plugin reads is reported with that hint.</summary>
+    public Simulation Build()
+    {
+        try
+        {
+            return CreateBuilder().Build();
+        }
+        catch (EmuConfigurationException ex) when (_disabled.Count > 0 && ex.Errors.Any(e => e.Contains("unknown key", StringComparison.Ordinal)))
+        {
+            var errors = ex.Errors.ToList();
+            errors.Add($"note: Plugins:Disabled leaves out {string.Join(", ", _disabled)}; the keys such a plugin reads are unknown without it "
+                + "(to run without AVIC, keep the Svm plugin and set Svm:Avic=false)");
+            throw new EmuConfigurationException(errors);
+        }
     }
 
     public EmuBuilder CreateBuilder()

@@ -13,7 +13,7 @@ internal static class ValidateCommand
         command.SetAction(parse =>
         {
             var session = scenario.Open(parse, env);
-            using var simulation = session.CreateBuilder().Build();
+            using var simulation = session.Build();
             var m = simulation.Machine;
             env.Out.WriteLine(
                 $"valid: {m.Vms.Count} VM(s), {m.VcpuCount} vCPU(s) on {m.Topology.Count} pCPU(s); plugins: {string.Join(", ", session.Plugins.Select(p => p.Plugin.Name))}");
