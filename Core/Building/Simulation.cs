@@ -40,6 +40,9 @@ public sealed class Simulation : IDisposable
 
     public long Seed { get; }
 
+    /// <summary>The state dumps plugins registered (<see cref="IStateDump"/>), in registration order.</summary>
+    public IReadOnlyList<IStateDump> StateDumps => _prepared.Provider.GetServices<IStateDump>().ToList();
+
     public long EndTimeNs { get; }
 
     public long Now => Engine.Now;

@@ -29,6 +29,9 @@ internal sealed class AvicContext
     /// <summary>KVM's shadow of each vCPU's entry: the real state even when the hardware entry hides IsRunning.</summary>
     public ulong[] Shadow { get; private set; } = Array.Empty<ulong>();
 
+    /// <summary>Each vCPU's backing page, by global vCPU id.</summary>
+    public BackingPage[] Pages { get; private set; } = Array.Empty<BackingPage>();
+
     /// <summary>When the hardware-visible IsRunning last went 1 to 0 (erratum #1235 window), per vCPU.</summary>
     public long[] IsRunningClearedAt { get; private set; } = Array.Empty<long>();
 
@@ -44,6 +47,7 @@ internal sealed class AvicContext
         Physical = new PhysicalApicIdTable[machine.Vms.Count];
         Logical = new LogicalApicIdTable[machine.Vms.Count];
         Shadow = new ulong[machine.VcpuCount];
+        Pages = new BackingPage[machine.VcpuCount];
         IsRunningClearedAt = new long[machine.VcpuCount];
         Array.Fill(IsRunningClearedAt, long.MinValue / 2);
         foreach (var vm in machine.Vms)
@@ -53,7 +57,8 @@ internal sealed class AvicContext
             for (int i = 0; i < vm.VcpuCount; i++)
             {
                 ref readonly VcpuInfo v = ref machine.Vcpu(vm.VcpuId(i));
-                var entry = PhysicalApicIdEntry.Create(BackingPageOf(v.Id));
+                Pages[v.Id] = new BackingPage(BackingPageOf(v.Id));
+                var entry = PhysicalApicIdEntry.Create(Pages[v.Id].Address);
                 physical[v.ApicId] = entry;
                 Shadow[v.Id] = entry.Value;
                 int index = LogicalApicIdTable.IndexOf(v.LogicalId, v.FlatLogicalMode);

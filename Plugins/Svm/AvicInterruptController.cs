@@ -24,6 +24,8 @@ internal sealed class AvicInterruptController : IInterruptVirtualization, IVcpuS
         _handler = new IncompleteIpiHandler(ctx, _delivery);
     }
 
+    internal AvicContext Context => _ctx;
+
     public string Name => _ctx.Options.EnableIpiv
         ? (_ctx.Options.AvicDoorbellStrict ? "avic-strict" : "avic-non-strict")
         : "avic-no-ipiv";

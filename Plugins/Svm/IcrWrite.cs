@@ -24,6 +24,7 @@ internal sealed class IcrWrite
     public IcrWriteOutcome Write(int sender, Icr icr)
     {
         var machine = _ctx.Machine;
+        _ctx.Pages[sender].Icr = icr; // the write lands in the backing page; the hardware acts on it from there
         if (icr.Vector < 16)
         {
             return IcrWriteOutcome.IncompleteIpi(icr, IncompleteIpiCause.InvalidIpiVector, 0);

@@ -17,9 +17,14 @@ internal static class RunCommand
             HelpName = "DIR",
             DefaultValueFactory = _ => new DirectoryInfo("results"),
         };
+        var dump = new Option<bool>("--dump")
+        {
+            Description = "After the run, print the plugins' hardware state (the AVIC tables and backing pages in hex).",
+        };
         var command = new Command("run", "Run the scenario: appsettings.json, then --config, EMU_ variables and --set.");
         scenario.AddTo(command);
         command.Options.Add(outDir);
+        command.Options.Add(dump);
         command.SetAction(parse =>
         {
             var session = scenario.Open(parse, env);
@@ -33,6 +38,18 @@ internal static class RunCommand
             File.WriteAllText(file, ResultJson.Serialize(result));
 
             SummaryTable.Write(env.Out, result);
+            if (parse.GetValue(dump))
+            {
+                foreach (var d in simulation.StateDumps)
+                {
+                    env.Out.WriteLine(d.Title);
+                    foreach (string line in d.Lines())
+                    {
+                        env.Out.WriteLine(line);
+                    }
+                }
+            }
+
             env.Out.WriteLine($"result: {file}");
             if (result.Failure is null)
             {

@@ -104,6 +104,25 @@ public class CliRunTests
         Assert.That(Directory.Exists(cli.OutDir), Is.False);
     }
 
+    [Test]
+    public void Dump_PrintsTheAvicTablesInHex_MatchingTheRunningState()
+    {
+        using var cli = new Cli();
+        var (code, stdout, stderr) = cli.Run("run", "--out", cli.OutDir, "--dump", "--set", "Simulation:DurationUs=50", "--set", "Vms:0:Workload:Halt=0",
+            "--set", "Vms:0:Workload:UserspaceExit=0");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("AVIC tables").And.Contain("physical APIC ID table (8 entries)"));
+
+        // Pinned vCPU i runs on pCPU i, whose APIC ID is 2i on 4 cores x 2 threads; all compute, so all are running.
+        for (int i = 0; i < 8; i++)
+        {
+            ulong entry = 0xC000_0000_0000_0000UL | (0x1_0000_0000UL + ((ulong)i << 12)) | (uint)((2 * (i % 4)) + (i / 4));
+            Assert.That(stdout, Does.Contain($"[{i:X2}] 0x{entry:X16} (valid=1 running=1"), $"vCPU {i}");
+        }
+
+        Assert.That(stdout, Does.Contain("backing pages"));
+    }
+
     private static JsonNode Config(Cli cli, params string[] args)
     {
         var (code, _, stderr) = cli.RunShort(args);

@@ -167,4 +167,37 @@ public class IcrWriteTests
 
         return list.ToArray();
     }
+
+    [Test]
+    public void TargetWithoutBackingPage_ExitsWithInvalidBackingPage_AndSetsNothing()
+    {
+        Start(3);
+        var ctx = ((AvicInterruptController)_avic).Context;
+        var table = ctx.Physical[0];
+        table[2] = table[2].WithBackingPage(0);
+        var outcome = _avic.WriteIcr(0, Icr.Fixed(0x40, 2));
+        Assert.That(outcome.Cause, Is.EqualTo(IncompleteIpiCause.InvalidBackingPage));
+        Assert.That(outcome.ExitInfo2 & 0xFF, Is.EqualTo(2UL), "the index of the bad entry");
+        Assert.That(outcome.ExitInfo2 >> 32, Is.EqualTo((ulong)IncompleteIpiCause.InvalidBackingPage));
+        Assert.That(_m.Irr(2).IsEmpty, Is.True);
+
+        // A broadcast fails the same way before writing anything.
+        var broadcast = _avic.WriteIcr(0, Icr.WithShorthand(0x41, DestinationShorthand.AllExcludingSelf));
+        Assert.That(broadcast.Cause, Is.EqualTo(IncompleteIpiCause.InvalidBackingPage));
+        Assert.That(_m.Irr(1).IsEmpty, Is.True);
+    }
+
+    [Test]
+    public void TheWrittenIcr_LandsInTheSendersBackingPage()
+    {
+        Start(2);
+        var ctx = ((AvicInterruptController)_avic).Context;
+        var icr = Icr.Fixed(0x40, 1);
+        _avic.WriteIcr(0, icr);
+        Assert.That(ctx.Pages[0].Icr, Is.EqualTo(icr));
+        Assert.That(ctx.Pages[1].Icr.Value, Is.EqualTo(0UL));
+        Assert.That(ctx.Physical[0][0].BackingPage, Is.EqualTo(ctx.Pages[0].Address));
+        Assert.That(ctx.Pages[1].Dump(_m, 1), Does.Contain("IRR[0x200] 00000000 00000000 00000000 00000000 00000000 00000001 00000000 00000000"),
+            "vector 0x40 is bit 0 of IRR register 2 (highest register printed first)");
+    }
 }
