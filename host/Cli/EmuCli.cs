@@ -18,6 +18,8 @@ internal static class EmuCli
         root.Subcommands.Add(RunCommand.Create(env));
         root.Subcommands.Add(ValidateCommand.Create(env));
         root.Subcommands.Add(PluginsCommand.Create(env));
+        root.Subcommands.Add(SweepCommand.Create(env));
+        root.Subcommands.Add(MergeCommand.Create(env));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -14,7 +14,7 @@ internal static class PlainConsole
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(writer),
         });
-        console.Profile.Width = 120;
+        console.Profile.Width = 160;
         return console;
     }
 }

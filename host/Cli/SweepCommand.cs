@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Globalization;
+using Emu.Core.Configuration;
+using Emu.Core.Results;
+using Emu.Host.Sweeps;
+
+namespace Emu.Host.Cli;
+
+/// <summary><c>emu sweep</c>: the cartesian product of --vary values times --replications seeds, run in parallel.</summary>
+internal static class SweepCommand
+{
+    public static Command Create(HostEnvironment env)
+    {
+        var scenario = new ScenarioArguments();
+        var vary = new Option<string[]>("--vary")
+        {
+            Description = "A key and its values, e.g. --vary Svm:AvicDoorbellStrict=true,false (repeatable; the first varies slowest).",
+            HelpName = "Section:Key=v1,v2,...",
+            Arity = ArgumentArity.ZeroOrMore,
+            DefaultValueFactory = _ => Array.Empty<string>(),
+        };
+        var replications = new Option<int>("--replications", "-n")
+        {
+            Description = "Seeds per combination: the base Simulation:Seed, then seeds derived from it.",
+            DefaultValueFactory = _ => 1,
+        };
+        var jobs = new Option<int>("--jobs", "-j")
+        {
+            Description = "Runs at once (default: one per core). Results do not depend on it.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Run only points i, i+N, i+2N... (0 <= i < N); combine the shards with `emu merge`.",
+            HelpName = "i/N",
+        };
+        var outDir = new Option<DirectoryInfo>("--out", "-o")
+        {
+            Description = "The sweep's folder: sweep.json, points/, sweep.csv, aggregate.json/.csv.",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("results", "sweep")),
+        };
+        var command = new Command("sweep", "Run a scenario over varied keys and seeds, in parallel, and aggregate (mean, 95% CI).");
+        scenario.AddTo(command);
+        command.Options.Add(vary);
+        command.Options.Add(replications);
+        command.Options.Add(jobs);
+        command.Options.Add(shard);
+        command.Options.Add(outDir);
+        command.SetAction(parse =>
+        {
+            int n = parse.GetValue(replications);
+            int j = parse.GetValue(jobs);
+            if (n < 1 || n > 100_000)
+            {
+                throw new EmuConfigurationException($"--replications {n}: must be between 1 and 100000");
+            }
+
+            if (j < 1)
+            {
+                throw new EmuConfigurationException($"--jobs {j}: must be at least 1");
+            }
+
+            var axes = (parse.GetValue(vary) ?? Array.Empty<string>()).Select(SweepAxis.Parse).ToList();
+            var twice = axes.GroupBy(a => a.Key, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+            if (twice is not null)
+            {
+                throw new EmuConfigurationException($"--vary: key '{twice.Key}' is varied twice; list all its values in one --vary");
+            }
+
+            var spec = ShardSpec.Parse(parse.GetValue(shard));
+            var session = scenario.Open(parse, env);
+            var plan = new SweepPlan(axes, n, BaseSeed(session));
+            SweepRunner.Validate(session, plan);
+
+            var points = plan.Points(spec).ToList();
+            string dir = Path.GetFullPath(parse.GetValue(outDir)!.ToString(), env.CurrentDirectory);
+            env.Out.WriteLine($"sweep: {plan.Combinations} combination(s) x {n} replication(s) = {plan.PointCount} point(s); shard {spec} runs {points.Count} on {j} job(s)");
+            var results = SweepProgress.Run(env, points.Count, done => SweepRunner.Run(session, points, j, done));
+            var manifest = new SweepManifest(plan, spec, ResultJson.ConfigurationToJson(session.Configuration));
+            return SweepFinish.Write(env, dir, manifest, results);
+        });
+        return command;
+    }
+
+    private static long BaseSeed(ScenarioSession session)
+    {
+        string? text = session.Configuration["Simulation:Seed"];
+        if (text is null)
+        {
+            return new SimulationOptions().Seed;
+        }
+
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long seed)
+            ? seed
+            : throw new EmuConfigurationException($"Simulation:Seed: '{text}' is not a whole number");
+    }
+}

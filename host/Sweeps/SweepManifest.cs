@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Emu.Core.Configuration;
+
+namespace Emu.Host.Sweeps;
+
+/// <summary>
+/// sweep.json: what a sweep (or one shard of it) ran: the axes, replications, base seed, shard and base
+/// configuration. `emu merge` only combines outputs whose manifests agree on all but the shard.
+/// </summary>
+internal sealed record SweepManifest(SweepPlan Plan, ShardSpec Shard, JsonNode BaseConfig)
+{
+    public const string FileName = "sweep.json";
+
+    public JsonObject ToJson() => new()
+    {
+        ["schemaVersion"] = 1,
+        ["axes"] = SweepAggregate.Axes(Plan),
+        ["replications"] = Plan.Replications,
+        ["baseSeed"] = Plan.BaseSeed,
+        ["points"] = Plan.PointCount,
+        ["shard"] = Shard.ToString(),
+        ["config"] = BaseConfig.DeepClone(),
+    };
+
+    /// <summary>The manifest without its shard: equal for every shard of one sweep.</summary>
+    public string Identity()
+    {
+        var json = ToJson();
+        json.Remove("shard");
+        return json.ToJsonString();
+    }
+
+    public static SweepManifest Read(string dir)
+    {
+        string path = Path.Combine(dir, FileName);
+        if (!File.Exists(path))
+        {
+            throw new EmuConfigurationException($"{dir}: not a sweep output ({FileName} is missing)");
+        }
+
+        try
+        {
+            var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            var axes = json["axes"]!.AsArray()
+                .Select(a => new SweepAxis((string)a!["key"]!, a["values"]!.AsArray().Select(v => (string)v!).ToList()))
+                .ToList();
+            var plan = new SweepPlan(axes, (int)json["replications"]!, (long)json["baseSeed"]!);
+            var shard = ShardSpec.Parse((string)json["shard"]!);
+            return new SweepManifest(plan, shard, json["config"]!.DeepClone());
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw new EmuConfigurationException($"{path}: not a valid sweep manifest: {ex.Message}");
+        }
+    }
+
+    public static string PointFile(string dir, int index) =>
+        Path.Combine(dir, "points", index.ToString("D6", CultureInfo.InvariantCulture) + ".json");
+}

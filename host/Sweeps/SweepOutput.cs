@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Emu.Core.Configuration;
+using Emu.Core.Results;
+using Emu.Host.Output;
+
+namespace Emu.Host.Sweeps;
+
+/// <summary>
+/// A sweep's folder: sweep.json, points/NNNNNN.json (each a result.json), sweep.csv (one row per point), and,
+/// once every point is there, aggregate.json and aggregate.csv (one row per combination).
+/// </summary>
+internal static class SweepOutput
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void Write(string dir, SweepManifest manifest, IReadOnlyList<PointResult> points)
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "points"));
+        File.WriteAllText(Path.Combine(dir, SweepManifest.FileName), manifest.ToJson().ToJsonString(Indented));
+        var ordered = points.OrderBy(p => p.Point.Index).ToList();
+        foreach (var p in ordered)
+        {
+            File.WriteAllText(SweepManifest.PointFile(dir, p.Point.Index), ResultJson.Serialize(p.Result));
+        }
+
+        File.WriteAllText(Path.Combine(dir, "sweep.csv"), SweepCsv(manifest.Plan, ordered));
+        if (ordered.Count == manifest.Plan.PointCount)
+        {
+            var aggregate = SweepAggregate.Build(manifest.Plan, ordered);
+            File.WriteAllText(Path.Combine(dir, "aggregate.json"), aggregate.ToJsonString(Indented));
+            File.WriteAllText(Path.Combine(dir, "aggregate.csv"), AggregateCsv(manifest.Plan, aggregate));
+        }
+    }
+
+    /// <summary>The points a shard folder holds, checked against its manifest.</summary>
+    public static List<PointResult> ReadPoints(string dir, SweepManifest manifest)
+    {
+        var points = new List<PointResult>();
+        foreach (var point in manifest.Plan.Points(manifest.Shard))
+        {
+            string file = SweepManifest.PointFile(dir, point.Index);
+            if (!File.Exists(file))
+            {
+                throw new EmuConfigurationException($"{dir}: shard {manifest.Shard} is missing {file}; was the shard finished?");
+            }
+
+            SimulationResult? result;
+            try
+            {
+                result = ResultJson.Deserialize(File.ReadAllText(file));
+            }
+            catch (JsonException ex)
+            {
+                throw new EmuConfigurationException($"{file}: not a valid result: {ex.Message}");
+            }
+
+            if (result is null || result.Seed != point.Seed)
+            {
+                throw new EmuConfigurationException($"{file}: does not belong to this sweep (expected seed {point.Seed})");
+            }
+
+            points.Add(new PointResult(point, result, ResultMetrics.Totals(result)));
+        }
+
+        return points;
+    }
+
+    private static string SweepCsv(SweepPlan plan, List<PointResult> points)
+    {
+        var sb = new StringBuilder();
+        var header = new List<string> { "point", "combination", "replication", "seed" };
+        header.AddRange(plan.Axes.Select(a => a.Key));
+        header.Add("completed");
+        if (points.Count > 0)
+        {
+            header.AddRange(points[0].Metrics.Select(m => m.Key));
+        }
+
+        Line(sb, header);
+        foreach (var p in points)
+        {
+            var row = new List<string> { I(p.Point.Index), I(p.Point.Combination), I(p.Point.Replication), I(p.Point.Seed) };
+            row.AddRange(p.Point.Values.Select(v => v.Value));
+            row.Add(p.Result.Completed ? "true" : "false");
+            row.AddRange(p.Metrics.Select(m => D(m.Value)));
+            Line(sb, row);
+        }
+
+        return sb.ToString();
+    }
+
+    private static string AggregateCsv(SweepPlan plan, JsonObject aggregate)
+    {
+        var sb = new StringBuilder();
+        var combinations = aggregate["combinations"]!.AsArray();
+        var metricNames = combinations.Count > 0 ? combinations[0]!["metrics"]!.AsObject().Select(m => m.Key).ToList() : new List<string>();
+        var header = new List<string>();
+        header.AddRange(plan.Axes.Select(a => a.Key));
+        header.Add("runs");
+        foreach (string m in metricNames)
+        {
+            header.Add(m + ".mean");
+            header.Add(m + ".ci95");
+        }
+
+        Line(sb, header);
+        foreach (var c in combinations)
+        {
+            var row = plan.Axes.Select(a => (string)c!["values"]![a.Key]!).ToList();
+            row.Add(I((int)c!["runs"]!));
+            foreach (string m in metricNames)
+            {
+                row.Add(D((double)c["metrics"]![m]!["mean"]!));
+                row.Add(D((double)c["metrics"]![m]!["ci95"]!));
+            }
+
+            Line(sb, row);
+        }
+
+        return sb.ToString();
+    }
+
+    private static void Line(StringBuilder sb, IEnumerable<string> fields) => sb.Append(string.Join(',', fields.Select(Field))).Append('\n');
+
+    /// <summary>RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside.</summary>
+    private static string Field(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string D(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
