@@ -32,6 +32,9 @@ internal static class SweepOutput
             var aggregate = SweepAggregate.Build(manifest.Plan, ordered);
             File.WriteAllText(Path.Combine(dir, "aggregate.json"), aggregate.ToJsonString(Indented));
             File.WriteAllText(Path.Combine(dir, "aggregate.csv"), AggregateCsv(manifest.Plan, aggregate));
+            string plotDir = Path.Combine(dir, "plots");
+            var plots = Reports.SweepPlots.Write(plotDir, manifest.Plan, aggregate);
+            Reports.SweepReport.Write(dir, manifest.Plan, aggregate, plots, plotDir);
         }
     }
 

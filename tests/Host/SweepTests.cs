@@ -88,6 +88,29 @@ public class SweepTests
         Assert.That((double)ratio["metrics"]!["totals.vmExits.total"]!, Is.GreaterThan(1.0), "strict exits more with frequent userspace exits");
     }
 
+    [Test]
+    public void CompleteSweep_WritesPlots_AndASelfContainedWellFormedReport()
+    {
+        using var cli = new Cli();
+        string dir = Path.Combine(cli.WorkDir, "sw");
+        Assert.That(cli.Run("sweep", "--out", dir, "--set", "Simulation:DurationUs=500", "--vary", "Svm:AvicDoorbellStrict=true,false").Code, Is.EqualTo(0));
+        var pngs = Directory.GetFiles(Path.Combine(dir, "plots"), "*.png");
+        Assert.That(pngs, Has.Length.EqualTo(Emu.Host.Reports.SweepPlots.Charts.Length));
+        foreach (string png in pngs)
+        {
+            var head = File.ReadAllBytes(png).Take(8).ToArray();
+            Assert.That(head, Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), png);
+        }
+
+        string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        var doc = System.Xml.Linq.XDocument.Parse(html.Replace("<!DOCTYPE html>", string.Empty, StringComparison.Ordinal));
+        System.Xml.Linq.XNamespace x = "http://www.w3.org/1999/xhtml";
+        Assert.That(doc.Descendants(x + "img").Count(), Is.EqualTo(pngs.Length));
+        Assert.That(doc.Descendants(x + "img").Select(i => (string)i.Attribute("src")!), Is.All.StartWith("data:image/png;base64,"), "self-contained");
+        Assert.That(doc.Descendants(x + "table").Count(), Is.EqualTo(2), "totals and strict / non-strict");
+        Assert.That(html, Does.Not.Contain("<script").And.Not.Contain("src=\"http").And.Not.Contain("href=\"http"), "no external resources");
+    }
+
     [TestCase("--vary", "Svm:AvicDoorbellStrict", "--vary 'Svm:AvicDoorbellStrict': expected Section:Key=value1,value2")]
     [TestCase("--vary", "Simulation:Seed=1,2", "seeds come from --replications")]
     [TestCase("--vary", "Scheduler:Policy=Pinned,Lottery", "Scheduler:Policy=Lottery")]

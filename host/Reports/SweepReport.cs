@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Emu.Host.Sweeps;
+
+namespace Emu.Host.Reports;
+
+/// <summary>
+/// report.html: one self-contained page (plots inlined as data URIs, no scripts, no external files) with the
+/// sweep's definition, the aggregate table, the strict / non-strict ratios and the plots. Written as
+/// well-formed XHTML so that it can be checked with an XML parser as well as in a browser.
+/// </summary>
+internal static class SweepReport
+{
+    public const string FileName = "report.html";
+
+    public static void Write(string dir, SweepPlan plan, JsonObject aggregate, IReadOnlyList<(string File, string Title)> plots, string plotDir)
+    {
+        var h = new StringBuilder();
+        h.Append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n")
+         .Append("<title>Emu sweep report</title>\n<style>")
+         .Append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}")
+         .Append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}td.k{text-align:left}")
+         .Append("img{max-width:100%;border:1px solid #eee;margin:0.5em 0}")
+         .Append("</style>\n</head>\n<body>\n<h1>Emu sweep report</h1>\n");
+
+        h.Append("<p>").Append(E($"{plan.Combinations} combination(s) x {plan.Replications} replication(s) = {plan.PointCount} run(s); base seed {plan.BaseSeed}. "))
+         .Append(E("Each cell is the mean over replications with the half-width of its 95% confidence interval (Student's t)."))
+         .Append("</p>\n<ul>\n");
+        foreach (var a in plan.Axes)
+        {
+            h.Append("<li><code>").Append(E(a.Key)).Append("</code>: ").Append(E(string.Join(", ", a.Values))).Append("</li>\n");
+        }
+
+        h.Append("</ul>\n<h2>Totals</h2>\n<table>\n<tr>");
+        foreach (var a in plan.Axes)
+        {
+            h.Append("<th>").Append(E(a.Key)).Append("</th>");
+        }
+
+        h.Append("<th>runs</th>");
+        foreach (var (_, title) in SweepPlots.Charts)
+        {
+            h.Append("<th>").Append(E(title)).Append("</th>");
+        }
+
+        h.Append("</tr>\n");
+        foreach (var c in aggregate["combinations"]!.AsArray())
+        {
+            h.Append("<tr>");
+            foreach (var a in plan.Axes)
+            {
+                h.Append("<td class=\"k\">").Append(E((string)c!["values"]![a.Key]!)).Append("</td>");
+            }
+
+            h.Append("<td>").Append(((int)c!["runs"]!).ToString(CultureInfo.InvariantCulture)).Append("</td>");
+            foreach (var (metric, _) in SweepPlots.Charts)
+            {
+                var m = c["metrics"]![metric];
+                string cell = m is null ? "-" : $"{SweepPlots.Format((double)m["mean"]!)} ± {SweepPlots.Format((double)m["ci95"]!)}";
+                h.Append("<td>").Append(E(cell)).Append("</td>");
+            }
+
+            h.Append("</tr>\n");
+        }
+
+        h.Append("</table>\n");
+        Ratios(h, aggregate);
+        h.Append("<h2>Plots</h2>\n");
+        foreach (var (file, title) in plots)
+        {
+            string data = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(plotDir, file)));
+            h.Append("<h3>").Append(E(title)).Append("</h3>\n<img alt=\"").Append(E(title)).Append("\" src=\"data:image/png;base64,").Append(data).Append("\" />\n");
+        }
+
+        h.Append("<p>Data: <code>sweep.csv</code> (one row per run), <code>aggregate.csv</code> and <code>aggregate.json</code> (one row per combination).</p>\n</body>\n</html>\n");
+        File.WriteAllText(Path.Combine(dir, FileName), h.ToString());
+    }
+
+    private static void Ratios(StringBuilder h, JsonObject aggregate)
+    {
+        var ratios = aggregate["strictOverNonStrict"]!.AsArray();
+        if (ratios.Count == 0)
+        {
+            return;
+        }
+
+        h.Append("<h2>Strict / non-strict</h2>\n<p>").Append(E("Ratio of the means, strict over non-strict, for otherwise equal settings; n/a where non-strict's mean is 0."))
+         .Append("</p>\n<table>\n<tr><th>settings</th>");
+        foreach (var (_, title) in SweepPlots.Charts)
+        {
+            h.Append("<th>").Append(E(title)).Append("</th>");
+        }
+
+        h.Append("</tr>\n");
+        foreach (var r in ratios)
+        {
+            var others = r!["values"]!.AsObject().Select(kv => $"{kv.Key}={kv.Value}");
+            h.Append("<tr><td class=\"k\">").Append(E(others.Any() ? string.Join(", ", others) : "all")).Append("</td>");
+            foreach (var (metric, _) in SweepPlots.Charts)
+            {
+                var v = r["metrics"]![metric];
+                h.Append("<td>").Append(v is null ? "n/a" : E(((double)v).ToString("0.###", CultureInfo.InvariantCulture))).Append("</td>");
+            }
+
+            h.Append("</tr>\n");
+        }
+
+        h.Append("</table>\n");
+    }
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}
