@@ -76,7 +76,10 @@ internal static class SweepCommand
             var points = plan.Points(spec).ToList();
             string dir = Path.GetFullPath(parse.GetValue(outDir)!.ToString(), env.CurrentDirectory);
             env.Out.WriteLine($"sweep: {plan.Combinations} combination(s) x {n} replication(s) = {plan.PointCount} point(s); shard {spec} runs {points.Count} on {j} job(s)");
+            var wall = System.Diagnostics.Stopwatch.StartNew();
             var results = SweepProgress.Run(env, points.Count, done => SweepRunner.Run(session, points, j, done));
+            double seconds = wall.Elapsed.TotalSeconds;
+            env.Out.WriteLine(FormattableString.Invariant($"ran {points.Count} point(s) in {seconds:0.00} s: {points.Count / Math.Max(seconds, 1e-9):0.0} points/s with {j} job(s)"));
             var manifest = new SweepManifest(plan, spec, ResultJson.ConfigurationToJson(session.Configuration));
             return SweepFinish.Write(env, dir, manifest, results);
         });
