@@ -21,7 +21,7 @@ internal static class SweepReport
         h.Append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n")
          .Append("<title>Emu sweep report</title>\n<style>")
          .Append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}")
-         .Append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}td.k{text-align:left}")
+         .Append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}td{white-space:nowrap}th{background:#f3f3f3}td.k{text-align:left}")
          .Append("img{max-width:100%;border:1px solid #eee;margin:0.5em 0}")
          .Append("</style>\n</head>\n<body>\n<h1>Emu sweep report</h1>\n");
 
