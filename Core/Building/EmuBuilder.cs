@@ -100,7 +100,7 @@ public sealed class EmuBuilder
             var setup = new MachineSetup(
                 p.Configuration, p.Options.Simulation, p.Options.Topology!, p.Options.Vms, p.Options.Scheduler, p.Options.HostTasks,
                 p.Options.Costs, p.SchedulerFactory.Create(), p.InterruptVirtualization, p.Hooks, p.Workloads,
-                _traceSinks.Concat(p.Provider.GetServices<ITraceSink>()).ToList());
+                _traceSinks.Concat(p.Provider.GetServices<ITraceSink>()).ToList(), p.Nested);
             var machine = new Machine.Machine(engine, setup);
             p.Nested?.Initialize(machine);
             return new Simulation(engine, machine, p, ResultsConfig(p.Configuration));
@@ -150,7 +150,7 @@ public sealed class EmuBuilder
             ValidateWorkloads(config, options, workloads, errors);
             var schedulerFactory = ResolveScheduler(provider, options, errors);
             var nested = Resolve<INestedInterruptVirtualization>(provider, errors);
-            ValidateNested(config, options, nested, errors);
+            ValidateNested(config, options, nested, workloads, errors);
             var iv = Resolve<IInterruptVirtualization>(provider, errors);
             var hooks = ResolveAll<IVcpuLifecycleHooks>(provider, errors);
             if (errors.Count > 0)
@@ -205,11 +205,18 @@ public sealed class EmuBuilder
         return factory;
     }
 
-    private static void ValidateNested(IConfiguration config, ScenarioOptions options, INestedInterruptVirtualization? nested, List<string> errors)
+    private static void ValidateNested(
+        IConfiguration config, ScenarioOptions options, INestedInterruptVirtualization? nested, List<IWorkloadFactory> workloads, List<string> errors)
     {
         for (int i = 0; i < options.Vms.Count; i++)
         {
-            if (nested is null && config.GetSection($"Vms:{i}:Nested").GetChildren().Any())
+            var section = config.GetSection($"Vms:{i}:Nested");
+            if (nested is not null && section.GetChildren().Any())
+            {
+                errors.AddRange(nested.Validate(section, options.Vms[i].Vcpus, workloads));
+            }
+
+            if (nested is null && section.GetChildren().Any())
             {
                 errors.Add($"Vms:{i}:Nested: VM '{options.Vms[i].Name}' runs a nested guest, which needs a plugin providing nested AVIC (INestedInterruptVirtualization); none is registered");
             }

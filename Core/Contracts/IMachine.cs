@@ -16,6 +16,9 @@ public interface IMachine
 
     long Now { get; }
 
+    /// <summary>The scenario seed: a plugin derives its own random streams from it (RandomStream.Derive).</summary>
+    long Seed { get; }
+
     HostTopology Topology { get; }
 
     IReadOnlyList<VmInfo> Vms { get; }

@@ -63,6 +63,12 @@ public enum GuestActionKind : byte
 
     /// <summary>Spin in guest mode until the workload calls <see cref="IWorkloadContext.Resume"/>.</summary>
     SpinWait,
+
+    /// <summary>
+    /// An exit of the nested (L2) guest this vCPU runs, handled by L0 (or reflected to L1) for DurationNs
+    /// beyond the exit itself. Only a nested model's wrapper of the L1 program returns it.
+    /// </summary>
+    NestedExit,
 }
 
 /// <summary>One step of a guest's program.</summary>
@@ -79,4 +85,6 @@ public readonly record struct GuestAction(GuestActionKind Kind, long DurationNs,
     public static GuestAction Mmio(long ns) => new(GuestActionKind.MmioExit, ns, default);
 
     public static GuestAction SpinWait => new(GuestActionKind.SpinWait, 0, default);
+
+    public static GuestAction NestedExit(long ns) => new(GuestActionKind.NestedExit, ns, default);
 }

@@ -95,6 +95,10 @@ internal sealed partial class Machine
                     Counters.ExitsMmio++;
                     BeginExit(v, TraceKind.VmExit, Costs.VmExitNs + Math.Max(0, a.DurationNs));
                     return;
+                case GuestActionKind.NestedExit:
+                    Counters.ExitsNested++;
+                    BeginExit(v, TraceKind.VmExit, Costs.VmExitNs + Math.Max(0, a.DurationNs));
+                    return;
                 default:
                     throw new InvalidOperationException($"unknown guest action {a.Kind}");
             }

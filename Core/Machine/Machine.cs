@@ -126,6 +126,11 @@ internal sealed partial class Machine : IMachine, IEventHandler
             string kind = setup.Vms[vm].Workload.Kind;
             var factory = setup.WorkloadFactories.First(f => string.Equals(f.Kind, kind, StringComparison.OrdinalIgnoreCase));
             _workloads[vm] = factory.Create(new WorkloadContext(this, _vms[vm]), section);
+            var nested = setup.Configuration.GetSection($"Vms:{vm}:Nested");
+            if (setup.Nested is not null && nested.GetChildren().Any())
+            {
+                _workloads[vm] = setup.Nested.WrapWorkload(_vms[vm], _workloads[vm], nested, setup.WorkloadFactories);
+            }
         }
     }
 

@@ -18,4 +18,5 @@ internal sealed record MachineSetup(
     IInterruptVirtualization? InterruptVirtualization,
     IReadOnlyList<IVcpuLifecycleHooks> Hooks,
     IReadOnlyList<IWorkloadFactory> WorkloadFactories,
-    IReadOnlyList<ITraceSink> TraceSinks);
+    IReadOnlyList<ITraceSink> TraceSinks,
+    INestedInterruptVirtualization? Nested);

@@ -30,6 +30,7 @@ internal static class ResultBuilder
                 c.ExitsMmio,
                 c.ExitsExternalInterrupt,
                 c.ExitsOther,
+                c.ExitsNested,
                 c.TotalVmExits),
             latency,
             c.Kicks,

@@ -53,6 +53,9 @@ public sealed class SimulationCounters
     public long ExitsMmio;
     public long ExitsExternalInterrupt;
     public long ExitsOther;
+
+    /// <summary>Exits of nested (L2) guests, counted when the L1 vCPU leaves guest mode for them.</summary>
+    public long ExitsNested;
     public long Kicks;
     public long Wakeups;
     public long LostWakeups;
@@ -72,7 +75,7 @@ public sealed class SimulationCounters
 
     public long TotalVmExits =>
         ExitsTargetNotRunning + ExitsInvalidTarget + ExitsInvalidIntType + ExitsInvalidBackingPage + ExitsInvalidIpiVector
-        + ExitsUnacceleratedAccess + ExitsIcrWrite + ExitsHlt + ExitsUserspace + ExitsMmio + ExitsExternalInterrupt + ExitsOther;
+        + ExitsUnacceleratedAccess + ExitsIcrWrite + ExitsHlt + ExitsUserspace + ExitsMmio + ExitsExternalInterrupt + ExitsOther + ExitsNested;
 
     /// <summary>Forgets everything counted so far (the end of the warm-up).</summary>
     public void Reset()
@@ -80,7 +83,7 @@ public sealed class SimulationCounters
         IpisSent = IpisDelivered = IpisCoalesced = InterruptsAccepted = 0;
         DoorbellsSent = DoorbellsToRunningTarget = DoorbellsSpurious = DoorbellsSpuriousOnForeignTask = 0;
         ExitsTargetNotRunning = ExitsInvalidTarget = ExitsInvalidIntType = ExitsInvalidBackingPage = ExitsInvalidIpiVector = 0;
-        ExitsUnacceleratedAccess = ExitsIcrWrite = ExitsHlt = ExitsUserspace = ExitsMmio = ExitsExternalInterrupt = ExitsOther = 0;
+        ExitsUnacceleratedAccess = ExitsIcrWrite = ExitsHlt = ExitsUserspace = ExitsMmio = ExitsExternalInterrupt = ExitsOther = ExitsNested = 0;
         Kicks = Wakeups = LostWakeups = HaltPollSuccesses = StolenNsOnForeignTasks = StolenNs = ContextSwitches = 0;
         IpiLatency.Reset();
         foreach (var v in Vcpus)

@@ -52,6 +52,7 @@ public sealed record VmExits(
     long Mmio,
     long ExternalInterrupt,
     long Other,
+    long Nested,
     long Total);
 
 public sealed record IncompleteIpiExits(long TargetNotRunning, long InvalidTarget, long InvalidIntType, long InvalidBackingPage, long InvalidIpiVector);

@@ -12,6 +12,9 @@ public sealed class LogicalApicIdTable
 
     private readonly uint[] _entries = new uint[Entries];
 
+    /// <summary>The raw 32-bit entries, as the hardware reads them.</summary>
+    public ReadOnlySpan<uint> Raw => _entries;
+
     public LogicalApicIdEntry this[int index]
     {
         get => new(_entries[index]);

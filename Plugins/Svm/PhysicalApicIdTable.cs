@@ -21,6 +21,9 @@ public sealed class PhysicalApicIdTable
         _entries = new ulong[entries];
     }
 
+    /// <summary>The raw 64-bit entries, as the hardware reads them.</summary>
+    public ReadOnlySpan<ulong> Raw => _entries;
+
     /// <summary>Entries the table holds (the max-index field of avic_physical_id, plus one).</summary>
     public int Count => _entries.Length;
 

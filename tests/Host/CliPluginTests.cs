@@ -22,7 +22,7 @@ public class CliPluginTests
             Assert.That(stdout, Does.Contain(hash), name);
         }
 
-        Assert.That(stdout, Does.Contain("contract  1.0"));
+        Assert.That(stdout, Does.Contain($"contract  {Emu.Core.Contracts.EmuContract.Version}"));
     }
 
     [Test]
@@ -61,7 +61,7 @@ public class CliPluginTests
         string dir = Path.Combine(AppContext.BaseDirectory, "incompatibleplugins");
         CliBadInputTests.AssertRefused(cli, cli.RunShort("--set", $"Plugins:Directories:0={dir}"),
             "plugin 'Future' (");
-        Assert.That(cli.RunShort("--set", $"Plugins:Directories:0={dir}").Err, Does.Contain("was built for Emu contract 2.0; this emu provides contract 1.0"));
+        Assert.That(cli.RunShort("--set", $"Plugins:Directories:0={dir}").Err, Does.Contain($"was built for Emu contract 2.0; this emu provides contract {Emu.Core.Contracts.EmuContract.Version}"));
     }
 
     [Test]
