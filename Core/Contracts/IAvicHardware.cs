@@ -18,4 +18,8 @@ public interface IAvicHardware
     /// </summary>
     IcrWriteOutcome ResolveDestinations(
         ReadOnlySpan<ulong> physicalTable, ReadOnlySpan<uint> logicalTable, bool flatLogical, int senderIndex, Icr icr, Span<int> targets, out int count);
+
+    /// <summary>What a doorbell that finds no running target costs the pCPU it lands on (Costs:SpuriousDoorbellNs).</summary>
+    long SpuriousDoorbellNs { get; }
+
 }

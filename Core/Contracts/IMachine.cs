@@ -73,6 +73,13 @@ public interface IMachine
     /// <summary>Charges <paramref name="ns"/> of the pCPU's time to whatever task runs there (an unblockable doorbell, say).</summary>
     void StealTime(int pcpu, long ns);
 
+    /// <summary>
+    /// A doorbell that found no running target on <paramref name="pcpu"/>: counts it as spurious (and as on a
+    /// foreign task when what runs there is not a vCPU of <paramref name="senderVm"/>) and charges
+    /// <paramref name="ns"/> to that task (contract 1.1).
+    /// </summary>
+    void ChargeSpuriousDoorbell(int pcpu, int senderVm, int target, long ns);
+
     /// <summary>Stops the run with a report: a broken invariant.</summary>
     void ReportViolation(string message);
 

@@ -48,6 +48,27 @@ internal sealed partial class Machine
         v.StateSince = Now;
     }
 
+    public void ChargeSpuriousDoorbell(int pcpu, int senderVm, int target, long ns)
+    {
+        Counters.DoorbellsSpurious++;
+        Counters.Pcpus[pcpu].SpuriousDoorbells++;
+        TraceInstant(pcpu, TraceKind.SpuriousDoorbell, target, 0);
+        int task = TaskOnCpu(pcpu);
+        if (task < 0)
+        {
+            return; // an idle pCPU: nobody's time is taken
+        }
+
+        int victim = VcpuOfTask(task);
+        if (victim < 0 || Vcpu(victim).Vm != senderVm)
+        {
+            Counters.DoorbellsSpuriousOnForeignTask++;
+            Counters.StolenNsOnForeignTasks += ns;
+        }
+
+        StealTime(pcpu, ns);
+    }
+
     public void StealTime(int pcpu, long ns)
     {
         if (ns <= 0)

@@ -1,3 +1,4 @@
+using Emu.Core.Model;
 using Emu.Core.Contracts;
 
 namespace Emu.Plugins.Svm;

@@ -62,23 +62,6 @@ internal sealed class Doorbell : IEventHandler
             return; // in host mode the IRR is evaluated at the next VMRUN (and halt-polling already saw it)
         }
 
-        long cost = _ctx.Costs.SpuriousDoorbellNs;
-        c.DoorbellsSpurious++;
-        c.Pcpus[pcpu].SpuriousDoorbells++;
-        machine.TraceInstant(pcpu, TraceKind.SpuriousDoorbell, target, 0);
-        int task = machine.TaskOnCpu(pcpu);
-        if (task < 0)
-        {
-            return; // an idle pCPU: nobody's time is taken
-        }
-
-        int victim = machine.VcpuOfTask(task);
-        if (victim < 0 || machine.Vcpu(victim).Vm != senderVm)
-        {
-            c.DoorbellsSpuriousOnForeignTask++;
-            c.StolenNsOnForeignTasks += cost;
-        }
-
-        machine.StealTime(pcpu, cost);
+        machine.ChargeSpuriousDoorbell(pcpu, senderVm, target, _ctx.Costs.SpuriousDoorbellNs);
     }
 }

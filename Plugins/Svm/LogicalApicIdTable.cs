@@ -1,3 +1,4 @@
+using Emu.Core.Model;
 namespace Emu.Plugins.Svm;
 
 /// <summary>

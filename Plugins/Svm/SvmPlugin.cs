@@ -37,7 +37,7 @@ public sealed class SvmPlugin : IEmuPlugin
         services.AddSingleton(sp => new AvicContext(options, costs, sp.GetService<INestedInterruptVirtualization>()));
         services.AddSingleton<IInterruptVirtualization>(sp => new AvicInterruptController(sp.GetRequiredService<AvicContext>()));
         services.AddSingleton<IVcpuLifecycleHooks>(sp => new AvicHooks(sp.GetRequiredService<AvicContext>()));
-        services.AddSingleton<IAvicHardware, AvicHardware>();
+        services.AddSingleton<IAvicHardware>(new AvicHardware(costs));
         services.AddSingleton<IStateDump>(sp => new AvicTableDump(sp.GetRequiredService<AvicContext>()));
     }
 }

@@ -1,3 +1,4 @@
+using Emu.Core.Model;
 using Emu.Plugins.Svm;
 
 namespace Emu.Tests.Svm;

@@ -1,4 +1,4 @@
-namespace Emu.Plugins.Svm;
+namespace Emu.Core.Model;
 
 /// <summary>
 /// One 64-bit entry of the AVIC physical APIC ID table (APM vol. 2 §15.29; KVM's asm/svm.h):

@@ -1,4 +1,4 @@
-namespace Emu.Plugins.Svm;
+namespace Emu.Core.Model;
 
 /// <summary>
 /// One 32-bit entry of the AVIC logical APIC ID table: guest physical APIC ID in 7:0, Valid in bit 31
