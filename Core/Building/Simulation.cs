@@ -38,6 +38,9 @@ public sealed class Simulation : IDisposable
 
     internal Machine.Machine Internals => _machine;
 
+    /// <summary>The nested model of this run, if a plugin provides one (for tests and the state dump).</summary>
+    internal INestedInterruptVirtualization? Nested => _prepared.Nested;
+
     public long Seed { get; }
 
     /// <summary>The state dumps plugins registered (<see cref="IStateDump"/>), in registration order.</summary>

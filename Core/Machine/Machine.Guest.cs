@@ -7,7 +7,7 @@ namespace Emu.Core.Machine;
 internal sealed partial class Machine
 {
     /// <summary>Linux's LOCAL_TIMER_VECTOR: the guest's LAPIC timer, which ends a halt with a timeout.</summary>
-    public const byte LocalTimerVector = 0xEC;
+    public const byte LocalTimerVector = LapicVectors.LocalTimer;
 
     /// <summary>A workload returning this many zero-time actions in a row has a bug; stop rather than spin forever.</summary>
     private const int MaxInstantActions = 10_000;

@@ -88,11 +88,9 @@ internal sealed partial class Machine : IMachine, IEventHandler
         {
             var o = setup.Vms[vm];
             _vms[vm] = new VmInfo(vm, o.Name, next, o.Vcpus);
-            bool flat = o.Vcpus <= 8; // Linux uses flat logical mode up to 8 CPUs, cluster beyond
             for (int i = 0; i < o.Vcpus; i++, next++)
             {
-                uint logical = flat ? 1u << i : (uint)(((i / 4) << 4) | (1 << (i % 4)));
-                var info = new VcpuInfo(next, vm, i, i, logical, flat, next);
+                var info = VcpuInfo.ForGuest(next, vm, i, o.Vcpus, next);
                 _vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer());
                 _tasks[next] = new TaskRuntime(next, next, vm, o.Weight, AllowedSet(o.Cpus));
             }

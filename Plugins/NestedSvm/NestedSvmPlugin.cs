@@ -1,3 +1,4 @@
+using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,19 +6,29 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Emu.Plugins.NestedSvm;
 
 /// <summary>
-/// Nested (L2) AVIC: the L1 hypervisor's shadow tables and the nested load / put that the Svm plugin calls
-/// through <see cref="INestedInterruptVirtualization"/>. Until the nested model lands it registers nothing,
-/// so a scenario with a nested guest is refused at validation instead of running with a fake model.
+/// Nested (L2) AVIC: an L1 hypervisor's L2 guest, L1's physical APIC ID table for it and the shadow L0 keeps
+/// for the hardware, the nested load / put that the Svm plugin calls through <see cref="INestedInterruptVirtualization"/>,
+/// and L2 interrupts through the same hardware rules (Core's <see cref="IAvicHardware"/>). A VM opts in with
+/// a <c>Nested</c> section; others are untouched.
 /// </summary>
 public sealed class NestedSvmPlugin : IEmuPlugin
 {
     public string Name => "NestedSvm";
 
-    public Version Version => new(0, 1, 0);
+    public Version Version => new(0, 2, 0);
 
     public Version ContractVersion => EmuContract.Version;
 
     public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
+        var errors = new List<string>();
+        var costs = OptionsValidation.Bind<NestedCosts>(configuration, CostsOptions.Section, errors);
+        if (errors.Count > 0)
+        {
+            throw new EmuConfigurationException(errors);
+        }
+
+        services.AddSingleton(new ConfigSectionKeys(CostsOptions.Section, OptionsValidation.PropertyNames<NestedCosts>().ToList()));
+        services.AddSingleton<INestedInterruptVirtualization>(sp => new NestedAvic(costs, sp.GetService<IAvicHardware>()));
     }
 }

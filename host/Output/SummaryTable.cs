@@ -31,6 +31,16 @@ internal static class SummaryTable
         Row(table, "  HLT / userspace / MMIO", $"{N(exits.Hlt)} / {N(exits.Userspace)} / {N(exits.Mmio)}");
         Row(table, "wake-ups / kicks", $"{N(t.Wakeups)} / {N(t.Kicks)}");
         Row(table, "lost wake-ups", N(t.LostWakeups));
+        foreach (var vm in r.Vms)
+        {
+            if (vm.Nested is { } n)
+            {
+                Row(table, $"{vm.Name} L2 IPIs sent / delivered", $"{N(n.L2IpisSent)} / {N(n.L2IpisDelivered)}");
+                Row(table, $"{vm.Name} L2 exits to L0 / reflected to L1 / hidden by L0", $"{N(n.L2ExitsToL0)} / {N(n.L2ExitsReflectedToL1)} / {N(n.L2ExitsHiddenByL0)}");
+                Row(table, $"{vm.Name} L2 doorbells / spurious", $"{N(n.L2Doorbells)} / {N(n.L2SpuriousDoorbells)}");
+            }
+        }
+
         Row(table, "completed", r.Completed ? "yes" : "no");
         PlainConsole.Over(writer).Write(table);
     }
