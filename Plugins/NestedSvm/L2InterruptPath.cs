@@ -126,7 +126,17 @@ internal sealed class L2InterruptPath : IEventHandler
             return Reflect(c);
         }
 
-        // L1 believes the targets run: its L1 vCPU was only put by L0. The IRR waits for the next VMRUN of L2.
+        // L1 believes the targets run: L0 cleared IsRunning because it put their L1 vCPUs. L0 wakes those
+        // (kvm_vcpu_wake_up; a no-op unless blocked) and hides the exit; the IRR waits for the next VMRUN of L2.
+        for (int i = 0; i < count; i++)
+        {
+            int t = _targets[i];
+            if (t != k && !new PhysicalApicIdEntry(n.Shadow[t]).IsRunning)
+            {
+                _machine.WakeUp(n.L1.VcpuId(n.HostOf[t]));
+            }
+        }
+
         c.L2ExitsHiddenByL0++;
         return _costs.NestedExitNs;
     }
