@@ -66,18 +66,29 @@ public sealed class Simulation : IDisposable
             return false;
         }
 
-        return Guard(() => Engine.Step()) && !IsFinished;
+        try
+        {
+            return Engine.Step() && !IsFinished;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            StopOnPluginException(ex);
+            return false;
+        }
     }
 
     /// <summary>Runs every event up to <paramref name="timeNs"/> (at most the end of the run).</summary>
     public void RunUntil(long timeNs)
     {
         long until = Math.Min(timeNs, EndTimeNs);
-        Guard(() =>
+        try
         {
             Engine.RunUntil(until);
-            return true;
-        });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            StopOnPluginException(ex);
+        }
     }
 
     /// <summary>Runs to the end and returns the result.</summary>
@@ -104,19 +115,12 @@ public sealed class Simulation : IDisposable
 
     public void Dispose() => _prepared.Dispose();
 
-    private bool Guard(Func<bool> action)
+    /// <summary>Plugin code threw: the run stops, and the result names the assembly (no closure: RunUntil allocates nothing).</summary>
+    private void StopOnPluginException(Exception ex)
     {
-        try
-        {
-            return action();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            string source = ex.TargetSite?.DeclaringType?.Assembly.GetName().Name ?? "unknown";
-            _pluginFailure = $"{source} threw {ex.GetType().Name} at {Engine.Now} ns: {ex.Message}";
-            Engine.Stop();
-            return false;
-        }
+        string source = ex.TargetSite?.DeclaringType?.Assembly.GetName().Name ?? "unknown";
+        _pluginFailure = $"{source} threw {ex.GetType().Name} at {Engine.Now} ns: {ex.Message}";
+        Engine.Stop();
     }
 }
 
