@@ -127,14 +127,33 @@ public class EngineTests
         int kind = sim.RegisterKind("test", rec);
         int t1 = sim.AllocateTimer();
         int t2 = sim.AllocateTimer();
-        sim.Arm(t1, 10, kind, 1, 100);
-        sim.Arm(t1, 30, kind, 1, 300); // re-arm: the event at 10 is stale
+        sim.Arm(t1, 10, kind, 1);
+        sim.Arm(t1, 30, kind, 11); // re-arm: the event at 10 is stale
         sim.Arm(t2, 20, kind, 2);
         sim.Cancel(t2);
         sim.Schedule(25, kind, 3); // not on a timer: cannot be cancelled
         sim.Run();
-        Assert.That(rec.Seen, Is.EqualTo(new[] { (25L, 3, 0L), (30L, 1, 300L) }));
+        Assert.That(rec.Seen, Is.EqualTo(new[] { (25L, 3, 0L), (30L, 11, 0L) }));
         Assert.That(sim.EventsDispatched, Is.EqualTo(2), "stale events are not dispatched");
+    }
+
+    [Test]
+    public void AnEvent_CarriesItsArgument_AndATimerEventItsTimer()
+    {
+        var sim = new Simulator();
+        var seen = new List<SimEvent>();
+        var rec = new Recorder { OnEvent = e => seen.Add(e) };
+        int kind = sim.RegisterKind("test", rec);
+        int timer = sim.AllocateTimer();
+        sim.Schedule(5, kind, 7, -123456789);
+        sim.Arm(timer, 6, kind, 8);
+        sim.Run();
+        Assert.That(seen[0].Argument, Is.EqualTo(-123456789));
+        Assert.That(seen[0].Timer, Is.EqualTo(-1));
+        Assert.That(seen[1].Timer, Is.EqualTo(timer));
+        Assert.That(seen[1].Argument, Is.Zero);
+        Assert.That((seen[0].Kind, seen[1].Kind, seen[1].Subject), Is.EqualTo((kind, kind, 8)));
+        Assert.That(System.Runtime.CompilerServices.Unsafe.SizeOf<SimEvent>(), Is.EqualTo(24), "as small as a bare PriorityQueue node");
     }
 
     [Test]
@@ -168,5 +187,41 @@ public class EngineTests
 
         sim.Run();
         Assert.That(rec.Seen.Select(s => s.Subject), Is.EqualTo(new[] { 1, 2 }));
+    }
+
+    [Test]
+    public void AHandlerThatThrows_DoesNotGetItsEventAgain_AndTheQueueStaysOrdered()
+    {
+        var sim = new Simulator();
+        var rec = new Recorder();
+        int kind = sim.RegisterKind("test", rec);
+        rec.OnEvent = e =>
+        {
+            if (e.Subject == 1)
+            {
+                sim.Schedule(e.Time + 5, kind, 10); // scheduled before the throw: kept
+                throw new InvalidOperationException("boom");
+            }
+        };
+        sim.Schedule(10, kind, 1);
+        sim.Schedule(12, kind, 2);
+        Assert.Throws<InvalidOperationException>(() => sim.Run());
+        sim.Run();
+        Assert.That(rec.Seen.Select(s => (s.Time, s.Subject)), Is.EqualTo(new[] { (10L, 1), (12L, 2), (15L, 10) }));
+        Assert.That(sim.PendingCount, Is.Zero);
+    }
+
+    [Test]
+    public void PendingCount_DuringAHandler_DoesNotCountTheEventBeingHandled()
+    {
+        var sim = new Simulator();
+        var rec = new Recorder();
+        int kind = sim.RegisterKind("test", rec);
+        int seen = -1;
+        rec.OnEvent = _ => seen = sim.PendingCount;
+        sim.Schedule(1, kind, 1);
+        sim.Schedule(2, kind, 2);
+        sim.Step();
+        Assert.That(seen, Is.EqualTo(1));
     }
 }

@@ -1,13 +1,17 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Emu.Core.Engine;
 
 /// <summary>
 /// A 4-ary min-heap of <see cref="SimEvent"/> ordered by (time, sequence). Specialised rather than
-/// <see cref="PriorityQueue{TElement,TPriority}"/> so that the comparison inlines and nothing is boxed.
+/// <see cref="PriorityQueue{TElement,TPriority}"/> so that the comparison inlines, nothing is boxed, and the
+/// sift loops walk the array by reference without bounds checks (indexes are kept below the count).
 /// </summary>
 internal sealed class EventQueue
 {
     public const int NoTimer = -1;
-    private const int Arity = 4;
+    private const int Log2Arity = 2;
 
     private SimEvent[] _heap;
     private int _count;
@@ -21,77 +25,85 @@ internal sealed class EventQueue
 
     public ref readonly SimEvent Peek() => ref _heap[0];
 
-    public void Push(in SimEvent item)
+    /// <summary>Inserts a new event, building it in its final slot once the sift-up has found it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(long time, long sequence, int kind, int subject, int argument, int timer)
     {
         if (_count == _heap.Length)
         {
-            Array.Resize(ref _heap, _heap.Length * 2);
+            Grow();
         }
 
-        var heap = _heap;
+        long key = SimEvent.OrderKeyOf(sequence, kind, timer >= 0);
+        ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
         int i = _count++;
         while (i > 0)
         {
-            int parent = (i - 1) / Arity;
-            ref SimEvent p = ref heap[parent];
-            if (!Less(in item, in p))
+            int parent = (i - 1) >> Log2Arity;
+            ref SimEvent p = ref Unsafe.Add(ref root, parent);
+            if (!(time < p.Time || (time == p.Time && key < p.OrderKey)))
             {
                 break;
             }
 
-            heap[i] = p;
+            Unsafe.Add(ref root, i) = p;
             i = parent;
         }
 
-        heap[i] = item;
+        Unsafe.Add(ref root, i) = new SimEvent(time, sequence, kind, subject, argument, timer);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow() => Array.Resize(ref _heap, _heap.Length * 2);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SimEvent Pop()
     {
-        var heap = _heap;
-        SimEvent top = heap[0];
+        ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
+        SimEvent top = root;
         int last = --_count;
         if (last > 0)
         {
-            SiftDown(heap, heap[last], last);
+            SiftDown(ref root, in Unsafe.Add(ref root, last), last);
         }
 
         return top;
     }
 
-    private static void SiftDown(SimEvent[] heap, SimEvent item, int count)
+    /// <summary>Top-down sift of <paramref name="moving"/> from the root hole, stopping where it fits.</summary>
+    private static void SiftDown(ref SimEvent root, in SimEvent moving, int count)
     {
+        SimEvent item = moving;
         int i = 0;
-        while (true)
+        int first;
+        while ((first = (i << Log2Arity) + 1) < count)
         {
-            int first = (i * Arity) + 1;
-            if (first >= count)
-            {
-                break;
-            }
-
             int best = first;
-            int end = Math.Min(first + Arity, count);
+            ref SimEvent bestRef = ref Unsafe.Add(ref root, first);
+            int end = Math.Min(first + (1 << Log2Arity), count);
             for (int c = first + 1; c < end; c++)
             {
-                if (Less(in heap[c], in heap[best]))
+                ref SimEvent candidate = ref Unsafe.Add(ref root, c);
+                if (Less(in candidate, in bestRef))
                 {
                     best = c;
+                    bestRef = ref candidate;
                 }
             }
 
-            if (!Less(in heap[best], in item))
+            if (!Less(in bestRef, in item))
             {
                 break;
             }
 
-            heap[i] = heap[best];
+            Unsafe.Add(ref root, i) = bestRef;
             i = best;
         }
 
-        heap[i] = item;
+        Unsafe.Add(ref root, i) = item;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Less(in SimEvent a, in SimEvent b) =>
-        a.Time < b.Time || (a.Time == b.Time && a.Sequence < b.Sequence);
+        a.Time < b.Time || (a.Time == b.Time && a.OrderKey < b.OrderKey);
 }

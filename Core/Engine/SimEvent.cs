@@ -1,35 +1,53 @@
 namespace Emu.Core.Engine;
 
 /// <summary>
-/// One scheduled event: a small value type so that the queue allocates nothing per event.
-/// <see cref="Kind"/> selects the handler; <see cref="Subject"/> and <see cref="Argument"/> are the handler's to interpret.
+/// One scheduled event, 24 bytes so that the heap moves as little memory as a bare PriorityQueue node:
+/// the time, an ordering key, the subject, and one 32-bit payload that is the timer slot of a timer event or
+/// the argument of a plain one. The key holds the sequence number in its high 48 bits (ordering by the key
+/// is ordering by insertion, since sequences are unique), then a timer flag and the 15-bit kind.
 /// </summary>
 public readonly struct SimEvent
 {
-    public SimEvent(long time, long sequence, int kind, int subject, long argument, int timer, int generation)
+    /// <summary>Kinds fit in 15 bits.</summary>
+    public const int MaxKinds = 1 << 15;
+
+    private const long TimerFlag = 1L << 15;
+    private const long KindMask = TimerFlag - 1;
+
+    // Declared in this order (8, 8, 4, 4 bytes) so that sequential layout packs them without padding.
+    private readonly long _time;
+    private readonly long _key;
+    private readonly int _subject;
+    private readonly int _payload;
+
+    public SimEvent(long time, long sequence, int kind, int subject, int argument, int timer)
     {
-        Time = time;
-        Sequence = sequence;
-        Kind = kind;
-        Subject = subject;
-        Argument = argument;
-        Timer = timer;
-        Generation = generation;
+        _time = time;
+        _subject = subject;
+        bool isTimer = timer >= 0;
+        _key = OrderKeyOf(sequence, kind, isTimer);
+        _payload = isTimer ? timer : argument;
     }
 
-    /// <summary>Simulated time in nanoseconds.</summary>
-    public long Time { get; }
+    /// <summary>When the event happens, simulated ns.</summary>
+    public long Time => _time;
 
-    /// <summary>Insertion order; breaks ties between equal times so that runs are deterministic.</summary>
-    public long Sequence { get; }
+    /// <summary>The tie-break among equal times: insertion order.</summary>
+    public long Sequence => _key >> 16;
 
-    public int Kind { get; }
-    public int Subject { get; }
-    public long Argument { get; }
+    public int Kind => (int)(_key & KindMask);
 
-    /// <summary>The timer slot this event was armed on, or <see cref="EventQueue.NoTimer"/>.</summary>
-    public int Timer { get; }
+    public int Subject => _subject;
 
-    /// <summary>The slot's generation when armed; a later re-arm or cancel makes this event stale.</summary>
-    public int Generation { get; }
+    /// <summary>The handler's own 32-bit argument (0 for timer events).</summary>
+    public int Argument => (_key & TimerFlag) != 0 ? 0 : _payload;
+
+    /// <summary>The timer slot that owns the event, or -1.</summary>
+    public int Timer => (_key & TimerFlag) != 0 ? _payload : -1;
+
+    /// <summary>The ordering key after <see cref="Time"/>.</summary>
+    internal long OrderKey => _key;
+
+    internal static long OrderKeyOf(long sequence, int kind, bool isTimer) =>
+        (sequence << 16) | (isTimer ? TimerFlag : 0) | (kind & KindMask);
 }

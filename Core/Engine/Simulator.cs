@@ -3,7 +3,7 @@ namespace Emu.Core.Engine;
 /// <summary>
 /// The discrete-event engine: simulated time in nanoseconds, events ordered by (time, sequence),
 /// handlers registered per kind, and timer slots with lazy cancellation (a generation per slot).
-/// Single-threaded; a larger emulator drives it with <see cref="Step"/> or <see cref="RunUntil"/>.
+/// Single-threaded; a larger emulator drives it with <see cref="Step()"/> or <see cref="RunUntil"/>.
 /// </summary>
 public sealed class Simulator
 {
@@ -11,7 +11,7 @@ public sealed class Simulator
     private IEventHandler?[] _handlers = new IEventHandler?[16];
     private string[] _kindNames = new string[16];
     private int _kindCount;
-    private int[] _timerGeneration = new int[64];
+    private long[] _timerSequence = new long[64]; // the sequence of each timer's live event, -1 if none
     private int _timerCount;
     private long _sequence;
     private bool _stopRequested;
@@ -32,6 +32,11 @@ public sealed class Simulator
     public int RegisterKind(string name, IEventHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        if (_kindCount == SimEvent.MaxKinds)
+        {
+            throw new InvalidOperationException($"at most {SimEvent.MaxKinds} event kinds");
+        }
+
         if (_kindCount == _handlers.Length)
         {
             Array.Resize(ref _handlers, _handlers.Length * 2);
@@ -48,51 +53,61 @@ public sealed class Simulator
     /// <summary>Allocates a timer slot: at most one live event at a time, re-arming cancels the previous one.</summary>
     public int AllocateTimer()
     {
-        if (_timerCount == _timerGeneration.Length)
+        if (_timerCount == _timerSequence.Length)
         {
-            Array.Resize(ref _timerGeneration, _timerGeneration.Length * 2);
+            Array.Resize(ref _timerSequence, _timerSequence.Length * 2);
         }
 
+        _timerSequence[_timerCount] = -1;
         return _timerCount++;
     }
 
     /// <summary>Schedules an event that cannot be cancelled.</summary>
-    public void Schedule(long time, int kind, int subject, long argument = 0)
+    public void Schedule(long time, int kind, int subject, int argument = 0)
     {
         CheckTime(time);
-        _queue.Push(new SimEvent(time, _sequence++, kind, subject, argument, EventQueue.NoTimer, 0));
+        _queue.Push(time, _sequence++, kind, subject, argument, EventQueue.NoTimer);
     }
 
     /// <summary>Arms a timer slot, cancelling whatever it held.</summary>
-    public void Arm(int timer, long time, int kind, int subject, long argument = 0)
+    public void Arm(int timer, long time, int kind, int subject)
     {
         CheckTime(time);
-        int generation = ++_timerGeneration[timer];
-        _queue.Push(new SimEvent(time, _sequence++, kind, subject, argument, timer, generation));
+        long sequence = _sequence++;
+        _timerSequence[timer] = sequence;
+        _queue.Push(time, sequence, kind, subject, 0, timer);
     }
 
     /// <summary>Cancels the timer's pending event, if any. Lazy: the event is discarded when it reaches the head.</summary>
-    public void Cancel(int timer) => _timerGeneration[timer]++;
+    public void Cancel(int timer) => _timerSequence[timer] = -1;
 
     /// <summary>Dispatches the next live event. Returns false when nothing is left.</summary>
     public bool Step()
     {
-        while (_queue.Count > 0)
+        if (!DiscardCancelledHead())
         {
-            SimEvent e = _queue.Pop();
-            if (e.Timer != EventQueue.NoTimer && _timerGeneration[e.Timer] != e.Generation)
-            {
-                continue;
-            }
-
-            Now = e.Time;
-            EventsDispatched++;
-            _handlers[e.Kind]!.Handle(in e);
-            AfterEvent?.Invoke(e);
-            return true;
+            return false;
         }
 
-        return false;
+        DispatchHead();
+        return true;
+    }
+
+    /// <summary>
+    /// Dispatches up to <paramref name="count"/> live events in one tight loop (or fewer if the queue empties or
+    /// <see cref="Stop"/> is called); returns how many it dispatched.
+    /// </summary>
+    public int Step(int count)
+    {
+        _stopRequested = false;
+        int done = 0;
+        while (done < count && !_stopRequested && DiscardCancelledHead())
+        {
+            DispatchHead();
+            done++;
+        }
+
+        return done;
     }
 
     /// <summary>Runs every event with time &lt;= <paramref name="until"/>, then sets the clock to it.</summary>
@@ -101,7 +116,7 @@ public sealed class Simulator
         _stopRequested = false;
         while (!_stopRequested && DiscardCancelledHead() && _queue.Peek().Time <= until)
         {
-            Step();
+            DispatchHead();
         }
 
         if (!_stopRequested && until > Now)
@@ -110,16 +125,42 @@ public sealed class Simulator
         }
     }
 
+    /// <summary>Runs until no event is left or <see cref="Stop"/> is called.</summary>
+    public void Run()
+    {
+        _stopRequested = false;
+        while (!_stopRequested && DiscardCancelledHead())
+        {
+            DispatchHead();
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool IsCancelled(in SimEvent e) => e.Timer != EventQueue.NoTimer && _timerSequence[e.Timer] != e.Sequence;
+
+    /// <summary>Pops the (live) head and runs its handler; the event leaves the queue before the handler runs.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void DispatchHead()
+    {
+        SimEvent e = _queue.Pop();
+        Now = e.Time;
+        EventsDispatched++;
+
+        // Kinds index the handler table by construction (RegisterKind hands them out): no bounds check needed.
+        System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_handlers), e.Kind)!.Handle(in e);
+        AfterEvent?.Invoke(e);
+    }
+
     /// <summary>
     /// Pops cancelled events off the head so that the head is live; false when the queue is empty.
-    /// Without this, a cancelled head before the horizon would let Step dispatch a live event beyond it.
+    /// Without this, a cancelled head before the horizon would let a live event beyond it be dispatched.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool DiscardCancelledHead()
     {
         while (_queue.Count > 0)
         {
-            ref readonly SimEvent head = ref _queue.Peek();
-            if (head.Timer == EventQueue.NoTimer || _timerGeneration[head.Timer] == head.Generation)
+            if (!IsCancelled(in _queue.Peek()))
             {
                 return true;
             }
@@ -130,25 +171,21 @@ public sealed class Simulator
         return false;
     }
 
-    /// <summary>Runs until no event is left or <see cref="Stop"/> is called.</summary>
-    public void Run()
-    {
-        _stopRequested = false;
-        while (!_stopRequested && Step())
-        {
-        }
-    }
-
     /// <summary>Stops <see cref="Run"/> or <see cref="RunUntil"/> after the current event.</summary>
     public void Stop() => _stopRequested = true;
 
     public bool StopRequested => _stopRequested;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void CheckTime(long time)
     {
         if (time < Now)
         {
-            throw new InvalidOperationException($"Cannot schedule an event at {time} ns, before the current time {Now} ns.");
+            ThrowBeforeNow(time, Now); // out of line, so that the hot path inlines
         }
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowBeforeNow(long time, long now) =>
+        throw new InvalidOperationException($"Cannot schedule an event at {time} ns, before the current time {now} ns.");
 }

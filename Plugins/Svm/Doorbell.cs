@@ -32,18 +32,18 @@ internal sealed class Doorbell : IEventHandler
             return; // no such APIC: the message goes nowhere
         }
 
-        long argument = ((long)senderVm << 32) | (uint)target;
         if (_ctx.Costs.DoorbellNs == 0)
         {
             Arrive(pcpu, target, senderVm);
         }
         else
         {
-            machine.Engine.Schedule(machine.Now + _ctx.Costs.DoorbellNs, _kind, pcpu, argument);
+            machine.Engine.Schedule(machine.Now + _ctx.Costs.DoorbellNs, _kind, pcpu, target);
         }
     }
 
-    public void Handle(in SimEvent e) => Arrive(e.Subject, (int)(uint)e.Argument, (int)(e.Argument >> 32));
+    // The sender is a vCPU of the target's VM: doorbells never cross VMs.
+    public void Handle(in SimEvent e) => Arrive(e.Subject, e.Argument, _ctx.Machine.Vcpu(e.Argument).Vm);
 
     private void Arrive(int pcpu, int target, int senderVm)
     {

@@ -54,13 +54,7 @@ public static class SyntheticLoad
             }
         }
 
-        public void Run(int events)
-        {
-            for (int i = 0; i < events; i++)
-            {
-                Simulator.Step();
-            }
-        }
+        public void Run(int events) => Simulator.Step(events);
     }
 
     /// <summary>The reference: the same work on a bare PriorityQueue ordered by (time, sequence).</summary>
