@@ -57,6 +57,11 @@ public static class OptionsValidation
             {
                 errors.Add($"{sectionPath}:{child.Key}: unknown key (known: {string.Join(", ", set.Order(StringComparer.Ordinal))})");
             }
+            else if (child.Value is not null && child.GetChildren().FirstOrDefault() is { } sub)
+            {
+                // "Svm:Avic=true" and "Svm:Avic:Strict=false" both bind silently; the sub-key would be ignored.
+                errors.Add($"{sub.Path}: {child.Path} is a value ('{child.Value}'), not a section");
+            }
         }
     }
 

@@ -20,6 +20,7 @@ internal static class EmuCli
         root.Subcommands.Add(PluginsCommand.Create(env));
         root.Subcommands.Add(SweepCommand.Create(env));
         root.Subcommands.Add(MergeCommand.Create(env));
+        root.Subcommands.Add(CompareCommand.Create(env));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

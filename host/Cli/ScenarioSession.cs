@@ -32,11 +32,11 @@ internal sealed class ScenarioSession
     }
 
     /// <summary>Builds the simulation; a key only a disabled plugin reads is reported with that hint.</summary>
-    public Simulation Build()
+    public Simulation Build(EmuBuilder? builder = null)
     {
         try
         {
-            return CreateBuilder().Build();
+            return (builder ?? CreateBuilder()).Build();
         }
         catch (EmuConfigurationException ex) when (_disabled.Count > 0 && ex.Errors.Any(e => e.Contains("unknown key", StringComparison.Ordinal)))
         {

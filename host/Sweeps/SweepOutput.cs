@@ -126,13 +126,9 @@ internal static class SweepOutput
         return sb.ToString();
     }
 
-    private static void Line(StringBuilder sb, IEnumerable<string> fields) => sb.Append(string.Join(',', fields.Select(Field))).Append('\n');
+    private static void Line(StringBuilder sb, IEnumerable<string> fields) => Csv.Line(sb, fields);
 
-    /// <summary>RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside.</summary>
-    private static string Field(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    private static string I(long value) => Csv.Number(value);
 
-    private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string D(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    private static string D(double value) => Csv.Number(value);
 }

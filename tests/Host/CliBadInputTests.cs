@@ -13,6 +13,7 @@ public class CliBadInputTests
         yield return new TestCaseData("Vms:0:Workload:Kind=Bursty", "known: Mixed").SetName("UnknownWorkload_ListsKnown");
         yield return new TestCaseData("Vms:0:Workload:Ipi=-1", "Vms:0:Workload:Ipi").SetName("NegativeWeight");
         yield return new TestCaseData("Topology:CoresPerSocket=2", "Pinned needs at least as many pCPUs as vCPUs").SetName("CrossField_PinnedOverCommit");
+        yield return new TestCaseData("Svm:Avic:Strict=false", "Svm:Avic:Strict: Svm:Avic is a value").SetName("SubKeyUnderAValue");
         yield return new TestCaseData("Svm:AvicDoorbellStrict=maybe", "Svm:AvicDoorbellStrict").SetName("PluginOptionBadBool");
         yield return new TestCaseData("Plugins:Disabled:0=Turbo", "unknown plugin 'Turbo'").SetName("UnknownPluginName");
         yield return new TestCaseData("Plugins:Directories:0=nowhere", "Plugins:Directories:0").SetName("MissingPluginDirectory");

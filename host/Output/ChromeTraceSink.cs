@@ -1,0 +1,219 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Emu.Core.Contracts;
+using Emu.Core.Model;
+
+namespace Emu.Host.Output;
+
+/// <summary>
+/// A Chrome / Perfetto trace (the trace-event JSON format, <c>{"traceEvents": [...]}</c>): one track per pCPU
+/// (pid 0, tid = pCPU id), complete ("X") slices for the task that runs there and, nested in a vCPU's slice,
+/// its lifecycle state (guest, host kernel, userspace); instant ("i") events for doorbells, spurious doorbells,
+/// exits, wake-ups and lost wake-ups. Streamed with Utf8JsonWriter; after <c>limit</c> events it stops
+/// recording and says so, and the file is valid JSON either way. Timestamps are µs with ns precision.
+/// </summary>
+internal sealed class ChromeTraceSink : ITraceSink, IDisposable
+{
+    private static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Ph = JsonEncodedText.Encode("ph");
+    private static readonly JsonEncodedText Ts = JsonEncodedText.Encode("ts");
+    private static readonly JsonEncodedText Dur = JsonEncodedText.Encode("dur");
+    private static readonly JsonEncodedText Pid = JsonEncodedText.Encode("pid");
+    private static readonly JsonEncodedText Tid = JsonEncodedText.Encode("tid");
+    private static readonly JsonEncodedText Cat = JsonEncodedText.Encode("cat");
+    private static readonly JsonEncodedText S = JsonEncodedText.Encode("s");
+    private static readonly JsonEncodedText Args = JsonEncodedText.Encode("args");
+    private static readonly JsonEncodedText Vcpu = JsonEncodedText.Encode("vcpu");
+    private static readonly JsonEncodedText X = JsonEncodedText.Encode("X");
+    private static readonly JsonEncodedText I = JsonEncodedText.Encode("i");
+    private static readonly JsonEncodedText M = JsonEncodedText.Encode("M");
+    private static readonly JsonEncodedText ThreadScope = JsonEncodedText.Encode("t");
+    private static readonly JsonEncodedText TaskCategory = JsonEncodedText.Encode("task");
+    private static readonly JsonEncodedText StateCategory = JsonEncodedText.Encode("state");
+    private static readonly JsonEncodedText EventCategory = JsonEncodedText.Encode("event");
+    private static readonly JsonEncodedText[] KindNames = Enum.GetNames<TraceKind>().Select(n => JsonEncodedText.Encode(n)).ToArray();
+    private static readonly JsonEncodedText[] StateNames = Enum.GetNames<VcpuState>().Select(n => JsonEncodedText.Encode(n)).ToArray();
+
+    private readonly Stream _stream;
+    private readonly Utf8JsonWriter _json;
+    private readonly long _limit;
+    private readonly Dictionary<int, (long Start, int Task)> _taskSlice = new();
+    private readonly Dictionary<int, (long Start, int Vcpu, VcpuState State)> _stateSlice = new();
+    private readonly SortedSet<int> _pcpus = new();
+    private readonly Dictionary<int, JsonEncodedText> _taskNames = new();
+    private long _written;
+    private bool _truncated;
+    private long _lastTime;
+
+    public ChromeTraceSink(string path, long limit)
+    {
+        _stream = File.Create(path);
+        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _limit = limit;
+        _json.WriteStartObject();
+        _json.WriteStartArray("traceEvents");
+    }
+
+    /// <summary>Names tasks and pCPUs in the metadata written at the end (set once the machine exists).</summary>
+    public Func<int, string> TaskName { get; set; } = t => "task " + t;
+
+    public Func<int, string> CpuName { get; set; } = c => "pCPU " + c;
+
+    public long EventsWritten => _written;
+
+    public bool Truncated => _truncated;
+
+    public void TaskSwitched(long time, int pcpu, int task)
+    {
+        _lastTime = time;
+        _pcpus.Add(pcpu);
+        CloseState(time, pcpu, -1);
+        if (_taskSlice.Remove(pcpu, out var open) && time > open.Start)
+        {
+            if (!_taskNames.TryGetValue(open.Task, out var name))
+            {
+                name = JsonEncodedText.Encode(TaskName(open.Task));
+                _taskNames[open.Task] = name;
+            }
+
+            Slice(open.Start, time, pcpu, TaskCategory, name, -1);
+        }
+
+        if (task >= 0)
+        {
+            _taskSlice[pcpu] = (time, task);
+        }
+    }
+
+    public void VcpuStateChanged(long time, int pcpu, int vcpu, VcpuState state)
+    {
+        _lastTime = time;
+        if (pcpu < 0)
+        {
+            return;
+        }
+
+        CloseState(time, pcpu, vcpu);
+        if (state is VcpuState.InGuest or VcpuState.InHostKernel or VcpuState.InUserspace)
+        {
+            _stateSlice[pcpu] = (time, vcpu, state);
+        }
+    }
+
+    public void Instant(long time, int pcpu, TraceKind kind, int vcpu, long argument)
+    {
+        _lastTime = time;
+        if (pcpu < 0 || !Room())
+        {
+            return;
+        }
+
+        _json.WriteStartObject();
+        _json.WriteString(Name, KindNames[(int)kind]);
+        _json.WriteString(Cat, EventCategory);
+        _json.WriteString(Ph, I);
+        _json.WriteString(S, ThreadScope);
+        _json.WriteNumber(Ts, time / 1000.0);
+        _json.WriteNumber(Pid, 0);
+        _json.WriteNumber(Tid, pcpu);
+        _json.WriteStartObject(Args);
+        _json.WriteNumber(Vcpu, vcpu);
+        _json.WriteEndObject();
+        _json.WriteEndObject();
+        _written++;
+    }
+
+    /// <summary>Closes the open slices at the end of the run, names the tracks, and ends the JSON document.</summary>
+    public void Complete(long endTime)
+    {
+        foreach (int pcpu in _pcpus.ToArray())
+        {
+            TaskSwitched(Math.Max(endTime, _lastTime), pcpu, -1);
+        }
+
+        foreach (int pcpu in _pcpus)
+        {
+            _json.WriteStartObject();
+            _json.WriteString(Name, "thread_name");
+            _json.WriteString(Ph, M);
+            _json.WriteNumber(Pid, 0);
+            _json.WriteNumber(Tid, pcpu);
+            _json.WriteStartObject(Args);
+            _json.WriteString(Name, CpuName(pcpu));
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+        }
+
+        if (_truncated)
+        {
+            _json.WriteStartObject();
+            _json.WriteString(Name, $"trace truncated after {_limit} events (--trace-limit)");
+            _json.WriteString(Ph, I);
+            _json.WriteString(S, JsonEncodedText.Encode("g"));
+            _json.WriteNumber(Ts, endTime / 1000.0);
+            _json.WriteNumber(Pid, 0);
+            _json.WriteNumber(Tid, 0);
+            _json.WriteEndObject();
+        }
+
+        _json.WriteEndArray();
+        _json.WriteString("displayTimeUnit", "ns");
+        _json.WriteEndObject();
+        _json.Flush();
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _stream.Dispose();
+    }
+
+    private void CloseState(long time, int pcpu, int vcpu)
+    {
+        if (_stateSlice.TryGetValue(pcpu, out var open) && (vcpu < 0 || open.Vcpu == vcpu))
+        {
+            _stateSlice.Remove(pcpu);
+            if (time > open.Start)
+            {
+                Slice(open.Start, time, pcpu, StateCategory, StateNames[(int)open.State], open.Vcpu);
+            }
+        }
+    }
+
+    private void Slice(long start, long end, int pcpu, JsonEncodedText category, JsonEncodedText name, int vcpu)
+    {
+        if (!Room())
+        {
+            return;
+        }
+
+        _json.WriteStartObject();
+        _json.WriteString(Name, name);
+        _json.WriteString(Cat, category);
+        _json.WriteString(Ph, X);
+        _json.WriteNumber(Ts, start / 1000.0);
+        _json.WriteNumber(Dur, (end - start) / 1000.0);
+        _json.WriteNumber(Pid, 0);
+        _json.WriteNumber(Tid, pcpu);
+        if (vcpu >= 0)
+        {
+            _json.WriteStartObject(Args);
+            _json.WriteNumber(Vcpu, vcpu);
+            _json.WriteEndObject();
+        }
+
+        _json.WriteEndObject();
+        _written++;
+    }
+
+    private bool Room()
+    {
+        if (_written < _limit)
+        {
+            return true;
+        }
+
+        _truncated = true;
+        return false;
+    }
+}

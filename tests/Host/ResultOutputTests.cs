@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Emu.Host.Output;
+
+namespace Emu.Tests.Host;
+
+/// <summary>result.csv, the Chrome trace and `emu compare`: each checked against result.json, the other view of the same run.</summary>
+public class ResultOutputTests
+{
+    [Test]
+    public void ResultCsv_HasOneRow_WhoseTotalsEqualResultJson()
+    {
+        using var cli = new Cli();
+        Assert.That(cli.RunShort().Code, Is.EqualTo(0));
+        string[] lines = File.ReadAllLines(Path.Combine(cli.OutDir, "result.csv"));
+        Assert.That(lines, Has.Length.EqualTo(2));
+        var header = Csv.Parse(lines[0]);
+        var row = Csv.Parse(lines[1]);
+        Assert.That(row, Has.Count.EqualTo(header.Count));
+
+        var json = cli.Result();
+        Assert.That(row[header.IndexOf("seed")], Is.EqualTo(json["seed"]!.ToJsonString()));
+        Assert.That(row[header.IndexOf("events")], Is.EqualTo(json["events"]!.ToJsonString()));
+        Assert.That(row[header.IndexOf("interruptVirtualization")], Is.EqualTo((string)json["interruptVirtualization"]!));
+
+        int totals = 0;
+        for (int i = 0; i < header.Count; i++)
+        {
+            if (!header[i].StartsWith("totals.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            JsonNode node = json;
+            foreach (string part in header[i].Split('.'))
+            {
+                node = node[part]!;
+            }
+
+            Assert.That(double.Parse(row[i], CultureInfo.InvariantCulture), Is.EqualTo(node.GetValue<double>()), header[i]);
+            totals++;
+        }
+
+        Assert.That(totals, Is.GreaterThan(10));
+        Assert.That(header, Does.Contain("totals.ipisSent").And.Contain("totals.vmExits.total"));
+    }
+
+    [TestCase("plain")]
+    [TestCase("a,b")]
+    [TestCase("say \"hi\"")]
+    [TestCase("")]
+    [TestCase(",\"\",")]
+    public void Csv_QuotesWhatNeedsIt_AndParsesBack(string value)
+    {
+        var sb = new StringBuilder();
+        Csv.Line(sb, new[] { "x", value, "y" });
+        Assert.That(Csv.Parse(sb.ToString().TrimEnd('\n')), Is.EqualTo(new[] { "x", value, "y" }));
+    }
+
+    [Test]
+    public void Trace_IsValidTraceEventJson_WithOneTaskAtATimePerPcpu_AndDoorbells()
+    {
+        using var cli = new Cli();
+        string trace = Path.Combine(cli.WorkDir, "t.json");
+        var (code, stdout, stderr) = cli.RunShort("--trace", trace);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("trace: "));
+        var events = JsonNode.Parse(File.ReadAllText(trace))!["traceEvents"]!.AsArray();
+        Assert.That(events.Count, Is.GreaterThan(100));
+
+        var lastTaskEnd = new Dictionary<int, double>();
+        int doorbells = 0, names = 0;
+        foreach (var e in events)
+        {
+            string ph = (string)e!["ph"]!;
+            Assert.That((int)e["pid"]!, Is.EqualTo(0));
+            int tid = (int)e["tid"]!;
+            Assert.That(ph, Is.AnyOf("X", "i", "M"));
+            if (ph == "M")
+            {
+                names++;
+                continue;
+            }
+
+            double ts = (double)e["ts"]!;
+            Assert.That(ts, Is.GreaterThanOrEqualTo(0));
+            if (ph == "X")
+            {
+                double dur = (double)e["dur"]!;
+                Assert.That(dur, Is.GreaterThan(0));
+                if ((string)e["cat"]! == "task")
+                {
+                    // Task slices on one pCPU never overlap: one task runs there at a time.
+                    double end = lastTaskEnd.GetValueOrDefault(tid, 0);
+                    Assert.That(ts, Is.GreaterThanOrEqualTo(end - 1e-6), $"pCPU {tid} runs two tasks at {ts} µs");
+                    lastTaskEnd[tid] = ts + dur;
+                }
+            }
+            else if ((string)e["name"]! == "Doorbell")
+            {
+                doorbells++;
+            }
+        }
+
+        Assert.That(doorbells, Is.GreaterThan(0));
+        Assert.That(names, Is.EqualTo(lastTaskEnd.Count), "every pCPU track is named");
+        Assert.That(lastTaskEnd.Values.Max(), Is.EqualTo(2000).Within(1e-6), "slices are closed at the end of the run");
+    }
+
+    [Test]
+    public void Trace_IsByteIdenticalAcrossRuns()
+    {
+        using var cli = new Cli();
+        string a = Path.Combine(cli.WorkDir, "a.json"), b = Path.Combine(cli.WorkDir, "b.json");
+        Assert.That(cli.RunShort("--trace", a).Code, Is.EqualTo(0));
+        Assert.That(cli.RunShort("--trace", b).Code, Is.EqualTo(0));
+        Assert.That(File.ReadAllBytes(b), Is.EqualTo(File.ReadAllBytes(a)));
+    }
+
+    [Test]
+    public void TraceLimit_StopsRecording_AndTheFileStaysValidJson()
+    {
+        using var cli = new Cli();
+        string trace = Path.Combine(cli.WorkDir, "t.json");
+        var (code, stdout, _) = cli.RunShort("--trace", trace, "--trace-limit", "50");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(stdout, Does.Contain("truncated"));
+        var events = JsonNode.Parse(File.ReadAllText(trace))!["traceEvents"]!.AsArray();
+        int recorded = events.Count(e => (string)e!["ph"]! != "M" && !((string)e["name"]!).StartsWith("trace truncated", StringComparison.Ordinal));
+        Assert.That(recorded, Is.EqualTo(50));
+        Assert.That(events.Any(e => ((string)e!["name"]!).StartsWith("trace truncated", StringComparison.Ordinal)), Is.True);
+    }
+
+    [TestCase("0")]
+    [TestCase("-5")]
+    [TestCase("many")]
+    public void TraceLimit_Invalid_ExitsTwo_NamingTheOption(string limit)
+    {
+        using var cli = new Cli();
+        var (code, _, stderr) = cli.RunShort("--trace", Path.Combine(cli.WorkDir, "t.json"), "--trace-limit", limit);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--trace-limit"));
+        Assert.That(File.Exists(Path.Combine(cli.WorkDir, "t.json")), Is.False);
+    }
+
+    [Test]
+    public void Compare_StrictAgainstNonStrict_ShowsTheConfigKey_AndMarksDifferingTotals()
+    {
+        using var cli = new Cli();
+        string a = Path.Combine(cli.WorkDir, "strict"), b = Path.Combine(cli.WorkDir, "nonstrict");
+        Assert.That(cli.Run("run", "--out", a, "--set", "Simulation:DurationUs=2000").Code, Is.EqualTo(0));
+        Assert.That(cli.Run("run", "--out", b, "--set", "Simulation:DurationUs=2000", "--set", "Svm:AvicDoorbellStrict=false").Code, Is.EqualTo(0));
+        var (code, stdout, stderr) = cli.Run("compare", a, Path.Combine(b, "result.json"));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("AvicDoorbellStrict"));
+        Assert.That(stdout, Does.Contain("totals.vmExits.total"));
+        Assert.That(stdout.Split('\n').Any(l => l.TrimStart().StartsWith('*') && l.Contains("totals.vmExits", StringComparison.Ordinal)), Is.True, stdout);
+
+        var (same, sameOut, _) = cli.Run("compare", a, a);
+        Assert.That(same, Is.EqualTo(0));
+        Assert.That(sameOut, Does.Contain("configuration: identical"));
+        Assert.That(sameOut.Split('\n').Any(l => l.TrimStart().StartsWith('*')), Is.False, "a run compared with itself differs nowhere");
+    }
+
+    [Test]
+    public void Compare_MissingOrInvalidFile_ExitsTwo_NamingIt()
+    {
+        using var cli = new Cli();
+        Assert.That(cli.RunShort().Code, Is.EqualTo(0));
+        var (code, _, stderr) = cli.Run("compare", cli.OutDir, "nowhere.json");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("nowhere.json"));
+
+        string junk = cli.Write("junk.json", "{ not json");
+        (code, _, stderr) = cli.Run("compare", cli.OutDir, junk);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("junk.json"));
+    }
+}
