@@ -15,6 +15,23 @@ internal sealed class Cli : IDisposable
 
     public static string HostDir => AppContext.BaseDirectory;
 
+    /// <summary>The repository's root (the folder holding Emu.sln), for its scenarios/ and docs/.</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Emu.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("Emu.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static string Scenario(string name) => Path.Combine(RepoRoot, "scenarios", name);
+
     public string OutDir => Path.Combine(WorkDir, "out");
 
     public string ResultFile => Path.Combine(OutDir, "result.json");

@@ -46,6 +46,17 @@ public class ResultOutputTests
         Assert.That(header, Does.Contain("totals.ipisSent").And.Contain("totals.vmExits.total"));
     }
 
+    [Test]
+    public void ResultJson_RoundTripsThroughTheResultType_Unchanged()
+    {
+        using var cli = new Cli();
+        Assert.That(cli.RunShort("--config", Cli.Scenario("nested-overcommit.json")).Code, Is.EqualTo(0));
+        string written = File.ReadAllText(cli.ResultFile);
+        var parsed = Emu.Core.Results.ResultJson.Deserialize(written);
+        Assert.That(parsed, Is.Not.Null);
+        Assert.That(Emu.Core.Results.ResultJson.Serialize(parsed!), Is.EqualTo(written), "every field of result.json is in the result type, nothing is lost or renamed");
+    }
+
     [TestCase("plain")]
     [TestCase("a,b")]
     [TestCase("say \"hi\"")]
@@ -176,5 +187,19 @@ public class ResultOutputTests
         (code, _, stderr) = cli.Run("compare", cli.OutDir, junk);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(stderr, Does.Contain("junk.json"));
+    }
+}
+
+public class ShippedScenarioTests
+{
+    private static IEnumerable<string> Scenarios() =>
+        Directory.GetFiles(Path.Combine(Cli.RepoRoot, "scenarios"), "*.json").Order(StringComparer.Ordinal).Select(Path.GetFileName)!;
+
+    [TestCaseSource(nameof(Scenarios))]
+    public void EveryShippedScenario_Validates(string name)
+    {
+        using var cli = new Cli();
+        var (code, _, stderr) = cli.Run("validate", "--config", Cli.Scenario(name));
+        Assert.That(code, Is.EqualTo(0), stderr);
     }
 }
