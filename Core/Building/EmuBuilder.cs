@@ -100,7 +100,7 @@ public sealed class EmuBuilder
             var setup = new MachineSetup(
                 p.Configuration, p.Options.Simulation, p.Options.Topology!, p.Options.Vms, p.Options.Scheduler, p.Options.HostTasks,
                 p.Options.Costs, p.SchedulerFactory.Create(), p.InterruptVirtualization, p.Hooks, p.Workloads,
-                _traceSinks.Concat(p.Provider.GetServices<ITraceSink>()).ToList(), p.Nested);
+                _traceSinks.Concat(p.Provider.GetServices<ITraceSink>()).ToList(), p.Nested, p.FallbackFactory?.Create());
             var machine = new Machine.Machine(engine, setup);
             p.Nested?.Initialize(machine);
             return new Simulation(engine, machine, p, ResultsConfig(p.Configuration));
@@ -148,7 +148,7 @@ public sealed class EmuBuilder
             ScenarioBinder.RejectUnknownKeys(config, provider.GetServices<ConfigSectionKeys>().ToList(), policies, errors);
             var workloads = BuiltInWorkloads.All.Concat(provider.GetServices<IWorkloadFactory>()).ToList();
             ValidateWorkloads(config, options, workloads, errors);
-            var schedulerFactory = ResolveScheduler(provider, options, errors);
+            var (schedulerFactory, fallbackFactory) = ResolveScheduler(provider, options, errors);
             var nested = Resolve<INestedInterruptVirtualization>(provider, errors);
             ValidateNested(config, options, nested, workloads, errors);
             var iv = Resolve<IInterruptVirtualization>(provider, errors);
@@ -158,7 +158,7 @@ public sealed class EmuBuilder
                 throw new EmuConfigurationException(errors);
             }
 
-            return new Prepared(config, provider, options, schedulerFactory!, iv, hooks, workloads, nested);
+            return new Prepared(config, provider, options, schedulerFactory!, fallbackFactory, iv, hooks, workloads, nested);
         }
         catch
         {
@@ -184,22 +184,58 @@ public sealed class EmuBuilder
         }
     }
 
-    private static ISchedulerFactory? ResolveScheduler(ServiceProvider provider, ScenarioOptions options, List<string> errors)
+    private static (ISchedulerFactory? Policy, ISchedulerFactory? Fallback) ResolveScheduler(ServiceProvider provider, ScenarioOptions options, List<string> errors)
     {
         var factories = ResolveAll<ISchedulerFactory>(provider, errors);
-        var factory = factories.FirstOrDefault(f => string.Equals(f.Name, options.Scheduler.Policy, StringComparison.OrdinalIgnoreCase));
-        if (factory is null)
+        var config = provider.GetRequiredService<IConfiguration>();
+        foreach (var f in factories)
         {
-            string known = factories.Count == 0 ? "none: no scheduler plugin is loaded" : string.Join(", ", factories.Select(f => f.Name));
-            errors.Add($"Scheduler:Policy: unknown policy '{options.Scheduler.Policy}' (known: {known})");
-            return null;
+            var own = config.GetSection($"{SchedulerOptions.Section}:{f.Name}");
+            if (own.Exists())
+            {
+                errors.AddRange(f.ValidateOptions(own));
+            }
+        }
+
+        var policy = Find(factories, options.Scheduler.Policy, "Scheduler:Policy", errors);
+        ISchedulerFactory? fallback = null;
+        if (!string.IsNullOrEmpty(options.Scheduler.WatchdogFallback))
+        {
+            fallback = Find(factories, options.Scheduler.WatchdogFallback, "Scheduler:WatchdogFallback", errors);
+            if (fallback is not null && ReferenceEquals(fallback, policy))
+            {
+                errors.Add($"Scheduler:WatchdogFallback: '{fallback.Name}' is the policy the watchdog would eject; name another one");
+            }
+
+            if (options.Scheduler.WatchdogUs == 0)
+            {
+                errors.Add("Scheduler:WatchdogFallback: needs the watchdog on (Scheduler:WatchdogUs > 0)");
+            }
         }
 
         if (options.Topology is not null)
         {
             int hostTasks = options.HostTasks.PerCpu * options.Topology.Count;
-            var section = provider.GetRequiredService<IConfiguration>().GetSection($"Scheduler:{factory.Name}");
-            errors.AddRange(factory.Validate(new SchedulerValidationContext(options.Topology, options.Vms.Sum(v => v.Vcpus), hostTasks, section)));
+            foreach (var f in new[] { policy, fallback })
+            {
+                if (f is not null)
+                {
+                    var section = config.GetSection($"{SchedulerOptions.Section}:{f.Name}");
+                    errors.AddRange(f.Validate(new SchedulerValidationContext(options.Topology, options.Vms.Sum(v => v.Vcpus), hostTasks, section)));
+                }
+            }
+        }
+
+        return (policy, fallback);
+    }
+
+    private static ISchedulerFactory? Find(List<ISchedulerFactory> factories, string name, string key, List<string> errors)
+    {
+        var factory = factories.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (factory is null)
+        {
+            string known = factories.Count == 0 ? "none: no scheduler plugin is loaded" : string.Join(", ", factories.Select(f => f.Name));
+            errors.Add($"{key}: unknown policy '{name}' (known: {known})");
         }
 
         return factory;
@@ -257,6 +293,7 @@ internal sealed record Prepared(
     ServiceProvider Provider,
     ScenarioOptions Options,
     ISchedulerFactory SchedulerFactory,
+    ISchedulerFactory? FallbackFactory,
     IInterruptVirtualization? InterruptVirtualization,
     List<IVcpuLifecycleHooks> Hooks,
     List<IWorkloadFactory> Workloads,

@@ -93,7 +93,7 @@ internal static class ScenarioBinder
             }
 
             OptionsValidation.Validate(vm, path, errors);
-            OptionsValidation.RejectUnknownKeys(config, path, new[] { "Name", "Vcpus", "Weight", "Cpus", "Workload", "Nested" }, errors);
+            OptionsValidation.RejectUnknownKeys(config, path, new[] { "Name", "Vcpus", "Weight", "Cpus", "VcpuCpus", "Workload", "Nested" }, errors);
             if (vm.Name.Length > 0 && !names.Add(vm.Name))
             {
                 errors.Add($"{path}:Name: '{vm.Name}' is used by another VM");
@@ -108,12 +108,44 @@ internal static class ScenarioBinder
                         errors.Add($"{path}:Cpus: pCPU {cpu} does not exist (the topology has pCPUs 0..{topology.Count - 1})");
                     }
                 }
+
+                CheckVcpuAffinity(vm, path, topology, errors);
             }
 
             vms.Add(vm);
         }
 
         return vms;
+    }
+
+    private static void CheckVcpuAffinity(VmOptions vm, string path, HostTopology topology, List<string> errors)
+    {
+        foreach (var (index, cpus) in vm.VcpuCpus.OrderBy(p => p.Key))
+        {
+            string key = $"{path}:VcpuCpus:{index}";
+            if (index < 0 || index >= vm.Vcpus)
+            {
+                errors.Add($"{key}: VM '{vm.Name}' has no vCPU {index} (it has vCPUs 0..{vm.Vcpus - 1})");
+                continue;
+            }
+
+            if (cpus.Count == 0)
+            {
+                errors.Add($"{key}: an empty pCPU set would leave vCPU {index} nowhere to run");
+            }
+
+            foreach (int cpu in cpus)
+            {
+                if (cpu < 0 || cpu >= topology.Count)
+                {
+                    errors.Add($"{key}: pCPU {cpu} does not exist (the topology has pCPUs 0..{topology.Count - 1})");
+                }
+                else if (vm.Cpus.Count > 0 && !vm.Cpus.Contains(cpu))
+                {
+                    errors.Add($"{key}: pCPU {cpu} is outside the VM's own set {path}:Cpus [{string.Join(", ", vm.Cpus)}]");
+                }
+            }
+        }
     }
 
     private static void RejectUnknownShared(IConfiguration config, string section, IEnumerable<string> coreKeys, IReadOnlyList<ConfigSectionKeys> pluginKeys, List<string> errors)

@@ -16,4 +16,10 @@ public sealed class SchedulerOptions
     /// <summary>A runnable task left waiting longer than this stops the run (sched_ext's watchdog); 0 = off.</summary>
     [Range(0, 3_600_000_000, ErrorMessage = "must be between {1} and {2} microseconds")]
     public long WatchdogUs { get; set; } = 30_000_000;
+
+    /// <summary>
+    /// A policy to switch to when the watchdog fires, instead of stopping the run (sched_ext falls back to the
+    /// fair class when it ejects a BPF scheduler); empty = stop with an error.
+    /// </summary>
+    public string WatchdogFallback { get; set; } = "";
 }

@@ -20,6 +20,12 @@ public sealed class VmOptions
     /// <summary>pCPUs this VM's vCPUs may run on (empty: any), e.g. [0, 1, 2].</summary>
     public List<int> Cpus { get; set; } = new();
 
+    /// <summary>
+    /// Per-vCPU affinity, narrower than <see cref="Cpus"/>: vCPU index to the pCPUs its thread may use,
+    /// e.g. { "0": [0], "1": [2, 3] } (or an array of arrays). vCPUs not named use <see cref="Cpus"/>.
+    /// </summary>
+    public Dictionary<int, List<int>> VcpuCpus { get; set; } = new();
+
     public WorkloadSelection Workload { get; set; } = new();
 }
 

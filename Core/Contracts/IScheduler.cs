@@ -56,6 +56,9 @@ public interface ISchedulerContext
     /// <summary>True while nothing runs on the pCPU.</summary>
     bool IsIdle(int cpu);
 
+    /// <summary>The task running on the pCPU or being switched in there, or -1 (contract 1.2).</summary>
+    int TaskOn(int cpu);
+
     /// <summary>The policy's own random stream, derived from the scenario seed.</summary>
     Randomness.RandomStream Random { get; }
 
@@ -70,6 +73,20 @@ public interface ISchedulerFactory
 
     /// <summary>Checks the policy's configuration against the machine before the run; returns error messages naming keys.</summary>
     IEnumerable<string> Validate(SchedulerValidationContext context);
+
+    /// <summary>
+    /// Checks the policy's own section (Scheduler:&lt;Name&gt;) for unknown keys and bad values. Called for every
+    /// policy whose section is present, selected or not, so one configuration can hold several policies'
+    /// options (a sweep over Scheduler:Policy). Contract 1.2.
+    /// </summary>
+    IEnumerable<string> ValidateOptions(Microsoft.Extensions.Configuration.IConfigurationSection section) => Array.Empty<string>();
+
+    /// <summary>
+    /// The policy promises work conservation: no pCPU stays idle past the current instant while a queued task
+    /// that may run there waits (an enqueue on a busy pCPU kicks an idle one; an idle pCPU steals). The
+    /// conformance tests hold a policy to it. Contract 1.2.
+    /// </summary>
+    bool WorkConserving => false;
 
     IScheduler Create();
 }

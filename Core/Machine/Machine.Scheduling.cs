@@ -62,6 +62,7 @@ internal sealed partial class Machine
         t.Runnable = false;
         long waited = Now - t.RunnableSince;
         t.RunQueueWaitNs += waited;
+        t.MaxRunQueueWaitNs = Math.Max(t.MaxRunQueueWaitNs, waited);
         if (t.Vcpu >= 0)
         {
             Counters.Vcpus[t.Vcpu].RunQueueWaitNs += waited;
@@ -79,11 +80,13 @@ internal sealed partial class Machine
         cpu.Incoming = -1;
         cpu.Current = task;
         var t = _tasks[task];
-        if (t.LastCpu != cpu.Id || t.ContextSwitches == 0)
+        if (t.LastCpu >= 0 && t.LastCpu != cpu.Id)
         {
-            t.LastCpu = cpu.Id;
+            t.Migrations++;
         }
 
+        t.LastCpu = cpu.Id;
+        t.OnCpuSince = Now;
         t.ContextSwitches++;
         Counters.ContextSwitches++;
         Counters.Pcpus[cpu.Id].ContextSwitches++;
@@ -185,6 +188,7 @@ internal sealed partial class Machine
     private void Deschedule(CpuRuntime cpu, TaskRuntime t, bool runnable)
     {
         long debt = TakeDebt(cpu, t.Id);
+        AccountOnCpu(t);
 
         Engine.Cancel(cpu.SliceTimer);
         if (t.Vcpu >= 0)
@@ -282,6 +286,12 @@ internal sealed partial class Machine
         MakeRunnable(t.Id, t.LastCpu);
     }
 
+    private void AccountOnCpu(TaskRuntime t)
+    {
+        t.OnCpuNs += Now - t.OnCpuSince;
+        t.OnCpuSince = Now;
+    }
+
     private void OnWatchdog()
     {
         if (_watchdogNs <= 0)
@@ -291,15 +301,79 @@ internal sealed partial class Machine
 
         foreach (var t in _tasks)
         {
-            if (t.Runnable && Now - t.RunnableSince > _watchdogNs)
+            long waited = Now - Math.Max(t.RunnableSince, _policySince);
+            if (t.Runnable && t.Cpu < 0 && waited > _watchdogNs)
             {
-                string who = t.Vcpu >= 0 ? $"vCPU {t.Vcpu} of VM '{_vms[t.Vm].Name}'" : $"host task {t.Id - _vcpus.Length}";
-                Fail($"watchdog: task {t.Id} ({who}) has been runnable for {(Now - t.RunnableSince) / 1000} µs without running under policy '{_scheduler.Name}' (Scheduler:WatchdogUs = {_watchdogNs / 1000})");
-                return;
+                string why = $"task {t.Id} ({TaskName(t.Id)}) has been runnable for {waited / 1000} µs without running under policy '{_scheduler.Name}' (Scheduler:WatchdogUs = {_watchdogNs / 1000})";
+                if (_fallback is null)
+                {
+                    Fail("watchdog: " + why);
+                    return;
+                }
+
+                FallBack(t.Id, why);
+                break;
             }
         }
 
         Engine.Schedule(Now + WatchdogPeriod, Kind(CoreEvent.Watchdog), 0);
+    }
+
+    /// <summary>
+    /// sched_ext's ejection: the starving policy is dropped and the fallback takes every task over. Running
+    /// tasks keep their pCPUs (the new policy sees them as running); queued ones are enqueued again, in task order.
+    /// </summary>
+    private void FallBack(int starved, string why)
+    {
+        string from = _scheduler.Name;
+        _scheduler = _fallback!;
+        _fallback = null;
+        _policySince = Now;
+        _schedulerContext = new SchedulerContext(this, _configuration.GetSection($"Scheduler:{_scheduler.Name}"), "scheduler-fallback");
+        _scheduler.Initialize(_schedulerContext);
+        SchedulerFallback = new Results.SchedulerFallbackResult(Now, starved, TaskName(starved), from, _scheduler.Name, why);
+        foreach (var cpu in _cpus)
+        {
+            if (cpu.Current >= 0)
+            {
+                _scheduler.Running(cpu.Current, cpu.Id);
+            }
+        }
+
+        foreach (var t in _tasks)
+        {
+            if (t.Runnable && t.Cpu < 0)
+            {
+                int cpu = _scheduler.SelectCpu(t.Id, t.LastCpu);
+                if ((uint)cpu >= (uint)_cpus.Length || !t.Allowed[cpu])
+                {
+                    Fail($"fallback scheduler '{_scheduler.Name}' selected pCPU {cpu} for task {t.Id}, which may not run there");
+                    return;
+                }
+
+                _scheduler.Enqueue(t.Id, cpu);
+            }
+        }
+
+        foreach (var cpu in _cpus)
+        {
+            TryDispatch(cpu);
+        }
+    }
+
+    internal Results.TaskResult TaskResult(int task)
+    {
+        var t = _tasks[task];
+        string name = t.Vcpu >= 0 ? $"{_vms[t.Vm].Name}/vcpu{Vcpu(t.Vcpu).IndexInVm}" : $"host{t.Id - _vcpus.Length}";
+        return new Results.TaskResult(
+            t.Id, name, t.Vm, t.Vcpu >= 0 ? Vcpu(t.Vcpu).IndexInVm : -1, t.OnCpuNs, t.RunQueueWaitNs, t.MaxRunQueueWaitNs, t.ContextSwitches, t.Migrations, t.StolenNs);
+    }
+
+    /// <summary>"vCPU 3 of VM 'vm0'" or "host task 2".</summary>
+    internal string TaskName(int task)
+    {
+        var t = _tasks[task];
+        return t.Vcpu >= 0 ? $"vCPU {Vcpu(t.Vcpu).IndexInVm} of VM '{_vms[t.Vm].Name}'" : $"host task {t.Id - _vcpus.Length}";
     }
 
     private long WatchdogPeriod => Math.Max(1000, _watchdogNs / 4);
@@ -308,6 +382,9 @@ internal sealed partial class Machine
 /// <summary>Queries the scheduler context forwards.</summary>
 internal sealed partial class Machine
 {
+    /// <summary>When the current policy took over (the watchdog measures waits from then).</summary>
+    private long _policySince;
+
     internal long DefaultSliceNs => _sliceDefaultNs;
 
     internal int VmOfTask(int task) => _tasks[task].Vm;
@@ -317,4 +394,6 @@ internal sealed partial class Machine
     internal bool IsAllowed(int task, int cpu) => _tasks[task].Allowed[cpu];
 
     internal bool IsIdle(int cpu) => _cpus[cpu].Current < 0 && _cpus[cpu].Incoming < 0;
+
+    internal int TaskOrIncoming(int cpu) => _cpus[cpu].Current >= 0 ? _cpus[cpu].Current : _cpus[cpu].Incoming;
 }

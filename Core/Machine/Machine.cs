@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Emu.Core.Engine;
@@ -39,8 +40,11 @@ internal sealed partial class Machine : IMachine, IEventHandler
     private readonly IWorkload[] _workloads;
     private readonly IVcpuLifecycleHooks[] _hooks;
     private readonly ITraceSink[] _traceSinks;
-    private readonly IScheduler _scheduler;
-    private readonly SchedulerContext _schedulerContext;
+    private readonly IConfiguration _configuration;
+    private readonly string _policyName;
+    private IScheduler _scheduler;
+    private SchedulerContext _schedulerContext;
+    private IScheduler? _fallback;
     private readonly IInterruptVirtualization _iv;
     private readonly List<Action> _invariants = new();
     private readonly long _sliceDefaultNs;
@@ -59,6 +63,9 @@ internal sealed partial class Machine : IMachine, IEventHandler
         _hooks = setup.Hooks.ToArray();
         _traceSinks = setup.TraceSinks.ToArray();
         _scheduler = setup.Policy;
+        _policyName = setup.Policy.Name;
+        _fallback = setup.FallbackPolicy;
+        _configuration = setup.Configuration;
         Seed = setup.Simulation.Seed;
 
         _kindBase = -1;
@@ -92,7 +99,7 @@ internal sealed partial class Machine : IMachine, IEventHandler
             {
                 var info = VcpuInfo.ForGuest(next, vm, i, o.Vcpus, next);
                 _vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer());
-                _tasks[next] = new TaskRuntime(next, next, vm, o.Weight, AllowedSet(o.Cpus));
+                _tasks[next] = new TaskRuntime(next, next, vm, o.Weight, AllowedSet(o.VcpuCpus.TryGetValue(i, out var own) ? own : o.Cpus));
             }
         }
 
@@ -111,7 +118,7 @@ internal sealed partial class Machine : IMachine, IEventHandler
         }
 
         Counters = new SimulationCounters(vcpuCount, _cpus.Length, _vms.Length);
-        _schedulerContext = new SchedulerContext(this, setup.Configuration.GetSection($"Scheduler:{setup.Scheduler.Policy}"));
+        _schedulerContext = new SchedulerContext(this, setup.Configuration.GetSection($"Scheduler:{setup.Policy.Name}"), "scheduler");
 
         _iv = setup.InterruptVirtualization ?? new EmulatedInterruptController();
         _iv.Initialize(this);
@@ -156,7 +163,11 @@ internal sealed partial class Machine : IMachine, IEventHandler
 
     internal IInterruptVirtualization InterruptVirtualization => _iv;
 
-    public string SchedulerName => _scheduler.Name;
+    /// <summary>The configured policy (the one a watchdog fallback, if any, replaced).</summary>
+    public string SchedulerName => _policyName;
+
+    /// <summary>Set when the watchdog ejected the policy and the fallback took over.</summary>
+    public Results.SchedulerFallbackResult? SchedulerFallback { get; private set; }
 
     /// <summary>Set when an invariant broke or a plugin failed; the run stops.</summary>
     public string? Failure { get; private set; }
@@ -234,6 +245,14 @@ internal sealed partial class Machine : IMachine, IEventHandler
         {
             AccountVcpu(v, v.State);
         }
+
+        foreach (var cpu in _cpus)
+        {
+            if (cpu.Current >= 0)
+            {
+                AccountOnCpu(_tasks[cpu.Current]);
+            }
+        }
     }
 
     public void Handle(in SimEvent e)
@@ -281,7 +300,7 @@ internal sealed partial class Machine : IMachine, IEventHandler
         Counters.Reset();
         foreach (var t in _tasks)
         {
-            t.BusyNs = t.StolenNs = t.RunQueueWaitNs = t.ContextSwitches = 0;
+            t.OnCpuNs = t.StolenNs = t.RunQueueWaitNs = t.MaxRunQueueWaitNs = t.ContextSwitches = t.Migrations = 0;
         }
     }
 }

@@ -19,4 +19,5 @@ internal sealed record MachineSetup(
     IReadOnlyList<IVcpuLifecycleHooks> Hooks,
     IReadOnlyList<IWorkloadFactory> WorkloadFactories,
     IReadOnlyList<ITraceSink> TraceSinks,
-    INestedInterruptVirtualization? Nested);
+    INestedInterruptVirtualization? Nested,
+    IScheduler? FallbackPolicy = null);

@@ -10,11 +10,11 @@ internal sealed class SchedulerContext : ISchedulerContext, ISchedulerKick
 {
     private readonly Machine _machine;
 
-    public SchedulerContext(Machine machine, IConfigurationSection policySection)
+    public SchedulerContext(Machine machine, IConfigurationSection policySection, string randomPurpose)
     {
         _machine = machine;
         PolicySection = policySection;
-        Random = RandomStream.Derive(machine.Seed, "scheduler");
+        Random = RandomStream.Derive(machine.Seed, randomPurpose);
     }
 
     public HostTopology Topology => _machine.Topology;
@@ -38,6 +38,8 @@ internal sealed class SchedulerContext : ISchedulerContext, ISchedulerKick
     public bool IsAllowed(int task, int cpu) => _machine.IsAllowed(task, cpu);
 
     public bool IsIdle(int cpu) => _machine.IsIdle(cpu);
+
+    public int TaskOn(int cpu) => _machine.TaskOrIncoming(cpu);
 
     public void KickCpu(int cpu) => _machine.KickCpu(cpu);
 }

@@ -33,8 +33,13 @@ internal sealed class TaskRuntime
     public long RemainingNs;
     public long PhaseEnd;
     public RandomStream? Random;
-    public long BusyNs;
+
+    // Per-task results (reset at the end of the warm-up).
+    public long OnCpuSince;
+    public long OnCpuNs;
     public long StolenNs;
     public long RunQueueWaitNs;
+    public long MaxRunQueueWaitNs;
     public long ContextSwitches;
+    public long Migrations;
 }

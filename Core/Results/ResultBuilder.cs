@@ -69,9 +69,15 @@ internal static class ResultBuilder
             pcpus.Add(new PcpuResult(p.Id, p.ApicId, pc.BusyNs, pc.GuestNs, pc.HostNs, pc.HostTaskNs, pc.IdleNs, pc.DoorbellsReceived, pc.SpuriousDoorbells, pc.ContextSwitches));
         }
 
+        var tasks = new List<TaskResult>(m.TaskCount);
+        for (int t = 0; t < m.TaskCount; t++)
+        {
+            tasks.Add(m.TaskResult(t));
+        }
+
         var lost = m.LostWakeupRecords.Select(r => new LostWakeupResult(r.Vcpu, r.TimeNs, r.Detail)).ToList();
         return new SimulationResult(
             SimulationResult.CurrentSchemaVersion, config, seed, simulatedNs, events, 0, m.Failure is null, m.Failure,
-            m.InterruptVirtualizationName, m.SchedulerName, totals, vms, pcpus, lost);
+            m.InterruptVirtualizationName, m.SchedulerName, m.SchedulerFallback, totals, vms, pcpus, tasks, lost);
     }
 }

@@ -17,9 +17,11 @@ public sealed record SimulationResult(
     string? Failure,
     string InterruptVirtualization,
     string Scheduler,
+    SchedulerFallbackResult? SchedulerFallback,
     Totals Totals,
     IReadOnlyList<VmResult> Vms,
     IReadOnlyList<PcpuResult> Pcpus,
+    IReadOnlyList<TaskResult> Tasks,
     IReadOnlyList<LostWakeupResult> LostWakeups)
 {
     public const int CurrentSchemaVersion = 1;
@@ -101,5 +103,21 @@ public sealed record PcpuResult(
     long DoorbellsReceived,
     long SpuriousDoorbells,
     long ContextSwitches);
+
+/// <summary>One schedulable thread: a vCPU's (Vm, Vcpu = its index in the VM) or a host task's (Vm = Vcpu = -1).</summary>
+public sealed record TaskResult(
+    int Id,
+    string Name,
+    int Vm,
+    int Vcpu,
+    long OnCpuNs,
+    long RunQueueWaitNs,
+    long MaxRunQueueWaitNs,
+    long ContextSwitches,
+    long Migrations,
+    long StolenNs);
+
+/// <summary>The watchdog ejected the configured policy at <see cref="TimeNs"/> and <see cref="To"/> took over.</summary>
+public sealed record SchedulerFallbackResult(long TimeNs, int Task, string TaskName, string From, string To, string Reason);
 
 public sealed record LostWakeupResult(int Vcpu, long TimeNs, string Detail);

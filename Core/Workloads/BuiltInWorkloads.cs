@@ -1,3 +1,4 @@
+using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Microsoft.Extensions.Configuration;
 
@@ -51,7 +52,7 @@ internal sealed class PingPongWorkloadFactory : IWorkloadFactory
 
     private static (long Compute, WaitMode Wait, long Rounds, long Timeout) Read(IConfigurationSection section, List<string> errors)
     {
-        var k = new WorkloadKeys(section);
+        var k = new SectionKeys(section, "Kind");
         var r = (k.Long("ComputeNs", 2000, 1, 3_600_000_000_000), k.Enum("Wait", WaitMode.Halt), k.Long("Rounds", 0, 0, long.MaxValue), k.Long("HaltTimeoutNs", 1_000_000, 0, 3_600_000_000_000));
         k.RejectUnknown();
         errors.AddRange(k.Errors);
@@ -83,7 +84,7 @@ internal sealed class TlbShootdownWorkloadFactory : IWorkloadFactory
 
     private static (long Compute, long ReceiverCompute, double ReceiverHalt, long Timeout, long Rounds) Read(IConfigurationSection section, List<string> errors)
     {
-        var k = new WorkloadKeys(section);
+        var k = new SectionKeys(section, "Kind");
         var r = (k.Long("ComputeNs", 20_000, 1, 3_600_000_000_000), k.Long("ReceiverComputeNs", 5000, 1, 3_600_000_000_000),
             k.Double("ReceiverHalt", 0.3, 0, 1), k.Long("HaltTimeoutNs", 1_000_000, 0, 3_600_000_000_000), k.Long("Rounds", 0, 0, long.MaxValue));
         k.RejectUnknown();

@@ -1,3 +1,4 @@
+using Emu.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Emu.Core.Workloads;
@@ -29,7 +30,7 @@ internal sealed record MixedSettings(
 
     public static MixedSettings Read(IConfigurationSection section, MixedSettings d, List<string> errors)
     {
-        var k = new WorkloadKeys(section);
+        var k = new SectionKeys(section, "Kind");
         const long MaxNs = 3_600_000_000_000;
         var s = new MixedSettings(
             k.Long(nameof(ComputeNs), d.ComputeNs, 1, MaxNs),

@@ -27,27 +27,33 @@ internal sealed class PinnedScheduler : IScheduler
         _home = Placement(context, cpus);
     }
 
-    /// <summary>The pCPU of every task; -1 if a vCPU found no free pCPU (validation prevents it).</summary>
+    /// <summary>
+    /// The pCPU of every task. A vCPU whose affinity leaves it no free pCPU shares the allowed pCPU with the
+    /// fewest vCPUs already bound (the first such), and the two time-slice there.
+    /// </summary>
     internal static int[] Placement(ISchedulerContext ctx, int cpus)
     {
         var home = new int[ctx.TaskCount];
-        var taken = new bool[cpus];
+        var bound = new int[cpus];
         for (int t = 0; t < ctx.TaskCount; t++)
         {
             home[t] = -1;
             bool vcpu = ctx.VcpuOfTask(t) >= 0;
             for (int c = 0; c < cpus; c++)
             {
-                if (ctx.IsAllowed(t, c) && (!vcpu || !taken[c]))
+                if (ctx.IsAllowed(t, c) && (home[t] < 0 || (vcpu && bound[c] < bound[home[t]])))
                 {
                     home[t] = c;
-                    if (vcpu)
+                    if (!vcpu || bound[c] == 0)
                     {
-                        taken[c] = true;
+                        break;
                     }
-
-                    break;
                 }
+            }
+
+            if (vcpu && home[t] >= 0)
+            {
+                bound[home[t]]++;
             }
         }
 
@@ -82,6 +88,8 @@ internal sealed class PinnedSchedulerFactory : ISchedulerFactory
             yield return $"Scheduler:Policy: Pinned needs at least as many pCPUs as vCPUs ({context.VcpuCount} vCPUs, {context.Topology.Count} pCPUs); use RoundRobin or Fair to over-commit";
         }
     }
+
+    public IEnumerable<string> ValidateOptions(Microsoft.Extensions.Configuration.IConfigurationSection section) => PolicyOptions.NoKeys(section);
 
     public IScheduler Create() => new PinnedScheduler();
 }

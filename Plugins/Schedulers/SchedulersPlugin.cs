@@ -9,7 +9,7 @@ public sealed class SchedulersPlugin : IEmuPlugin
 {
     public string Name => "Schedulers";
 
-    public Version Version => new(0, 1, 0);
+    public Version Version => new(0, 2, 0);
 
     public Version ContractVersion => EmuContract.Version;
 
@@ -17,5 +17,10 @@ public sealed class SchedulersPlugin : IEmuPlugin
     {
         services.AddSingleton<ISchedulerFactory, PinnedSchedulerFactory>();
         services.AddSingleton<ISchedulerFactory, RoundRobinSchedulerFactory>();
+        services.AddSingleton<ISchedulerFactory, FairSchedulerFactory>();
+        services.AddSingleton<ISchedulerFactory>(new SmtSchedulerFactory(pack: true));
+        services.AddSingleton<ISchedulerFactory>(new SmtSchedulerFactory(pack: false));
+        services.AddSingleton<ISchedulerFactory, NumaLocalSchedulerFactory>();
+        services.AddSingleton<ISchedulerFactory, RandomSchedulerFactory>();
     }
 }

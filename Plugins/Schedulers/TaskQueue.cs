@@ -3,9 +3,14 @@ namespace Emu.Plugins.Schedulers;
 /// <summary>A FIFO of task ids that can also give up an element from its middle (for stealing under affinity).</summary>
 internal sealed class TaskQueue
 {
-    private int[] _items = new int[8];
+    private int[] _items;
     private int _head;
     private int _count;
+
+    public TaskQueue(int capacity = 8)
+    {
+        _items = new int[Math.Max(1, capacity)];
+    }
 
     public int Count => _count;
 

@@ -3,7 +3,7 @@ using Emu.Core.Contracts;
 
 namespace Emu.Host.Output;
 
-/// <summary>Readable track and slice names for a trace: "vm0/vcpu3", "host task 2", "pCPU 5 (APIC 0x0A)".</summary>
+/// <summary>Readable track and slice names for a trace: "vm0/vcpu3", "host2", "pCPU 5 (APIC 0x0A)".</summary>
 internal static class TraceNames
 {
     public static void Apply(ChromeTraceSink sink, IMachine machine)
@@ -13,7 +13,7 @@ internal static class TraceNames
             int vcpu = machine.VcpuOfTask(task);
             if (vcpu < 0)
             {
-                return "host task " + (task - machine.VcpuCount).ToString(CultureInfo.InvariantCulture);
+                return "host" + (task - machine.VcpuCount).ToString(CultureInfo.InvariantCulture);
             }
 
             var v = machine.Vcpu(vcpu);

@@ -43,7 +43,7 @@ public class CliPluginTests
     {
         using var cli = new Cli();
         CliBadInputTests.AssertRefused(cli, cli.RunShort("--set", $"Plugins:Directories:0={TestPlugins}", "--set", "Scheduler:Policy=Nope"),
-            "known: Pinned, RoundRobin, TestFifo");
+            "known: Pinned, RoundRobin, Fair, SmtPack, SmtSpread, NumaLocal, Random, TestFifo");
     }
 
     [Test]

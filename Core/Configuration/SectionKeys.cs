@@ -1,17 +1,23 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
-namespace Emu.Core.Workloads;
+namespace Emu.Core.Configuration;
 
-/// <summary>Reads a workload's typed keys with defaults and range checks; errors name the full key.</summary>
-internal sealed class WorkloadKeys
+/// <summary>
+/// Reads a plugin's own configuration section (a workload's, a scheduling policy's) key by key, with defaults
+/// and range checks; errors name the full key. Call <see cref="RejectUnknown"/> last to catch typos.
+/// </summary>
+public sealed class SectionKeys
 {
     private readonly IConfigurationSection _section;
-    private readonly HashSet<string> _known = new(StringComparer.OrdinalIgnoreCase) { "Kind" };
+    private readonly HashSet<string> _known = new(StringComparer.OrdinalIgnoreCase);
 
-    public WorkloadKeys(IConfigurationSection section)
+    /// <param name="section">The section to read.</param>
+    /// <param name="alsoKnown">Keys read by someone else (a workload's Kind) that are not typos.</param>
+    public SectionKeys(IConfigurationSection section, params string[] alsoKnown)
     {
-        _section = section;
+        _section = section ?? throw new ArgumentNullException(nameof(section));
+        _known.UnionWith(alsoKnown ?? Array.Empty<string>());
     }
 
     public List<string> Errors { get; } = new();
@@ -62,6 +68,24 @@ internal sealed class WorkloadKeys
         return v;
     }
 
+    public bool Bool(string key, bool defaultValue)
+    {
+        _known.Add(key);
+        string? raw = _section[key];
+        if (raw is null)
+        {
+            return defaultValue;
+        }
+
+        if (!bool.TryParse(raw, out bool v))
+        {
+            Errors.Add($"{_section.Path}:{key}: '{raw}' is not true or false");
+            return defaultValue;
+        }
+
+        return v;
+    }
+
     public T Enum<T>(string key, T defaultValue)
         where T : struct, System.Enum
     {
@@ -81,14 +105,14 @@ internal sealed class WorkloadKeys
         return v;
     }
 
-    /// <summary>Call after reading every key: flags keys this workload does not read (typos).</summary>
+    /// <summary>Call after reading every key: flags keys nobody reads (typos), listing the known ones.</summary>
     public void RejectUnknown()
     {
         foreach (var child in _section.GetChildren())
         {
             if (!_known.Contains(child.Key))
             {
-                Errors.Add($"{_section.Path}:{child.Key}: unknown key for this workload (known: {string.Join(", ", _known.Order(StringComparer.Ordinal))})");
+                Errors.Add($"{_section.Path}:{child.Key}: unknown key (known: {string.Join(", ", _known.Order(StringComparer.Ordinal))})");
             }
         }
     }
