@@ -63,4 +63,38 @@ public class EngineSteadyStateTests
         Assert.That(sim.Engine.EventsDispatched - events, Is.GreaterThan(100_000));
         Assert.That(allocated, Is.Zero, $"{allocated} bytes over {sim.Engine.EventsDispatched - events} events");
     }
+
+    [TestCase("RoundRobin")]
+    [TestCase("Fair")]
+    [TestCase("SmtPack")]
+    [TestCase("SmtSpread")]
+    [TestCase("NumaLocal")]
+    [TestCase("Random")]
+    public void ContextSwitches_AllocateNothing_UnderEveryPolicy(string policy)
+    {
+        // 24 vCPUs and 16 host tasks on 8 pCPUs: a context switch every few microseconds.
+        var keys = Scenario.Defaults()
+            .With("Simulation:DurationUs", "3600000000")
+            .With("Simulation:CheckInvariants", "false")
+            .With("Topology:NumaNodesPerSocket", "2")
+            .With("Vms:0:Vcpus", "16")
+            .With("Vms:0:Workload:Halt", "0.3")
+            .With("Vms:0:Workload:UserspaceExit", "0.1")
+            .With("Vms:1:Name", "vm1")
+            .With("Vms:1:Vcpus", "8")
+            .With("Vms:1:Weight", "2048")
+            .With("HostTasks:PerCpu", "2")
+            .With("HostTasks:RunUs", "200")
+            .With("HostTasks:SleepUs", "400")
+            .With("Scheduler:TimeSliceUs", "500")
+            .With("Scheduler:Policy", policy);
+        using var sim = Scenario.Builder(keys, new SvmPlugin()).Build();
+        sim.RunUntil(50_000_000);
+        long switches = sim.Machine.Counters.ContextSwitches;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        sim.RunUntil(250_000_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(sim.Machine.Counters.ContextSwitches - switches, Is.GreaterThan(2_000));
+        Assert.That(allocated, Is.Zero, $"{allocated} bytes over {sim.Machine.Counters.ContextSwitches - switches} context switches");
+    }
 }

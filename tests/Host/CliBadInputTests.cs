@@ -13,6 +13,16 @@ public class CliBadInputTests
         yield return new TestCaseData("Vms:0:Workload:Kind=Bursty", "known: Mixed").SetName("UnknownWorkload_ListsKnown");
         yield return new TestCaseData("Vms:0:Workload:Ipi=-1", "Vms:0:Workload:Ipi").SetName("NegativeWeight");
         yield return new TestCaseData("Topology:CoresPerSocket=2", "Pinned needs at least as many pCPUs as vCPUs").SetName("CrossField_PinnedOverCommit");
+        yield return new TestCaseData("Scheduler:Fair:LatencyUs=0", "Scheduler:Fair:LatencyUs: must be between 1 and").SetName("PolicyOptionOutOfRange");
+        yield return new TestCaseData("Scheduler:Fair:Latency=6000", "Scheduler:Fair:Latency: unknown key (known: LatencyUs, MinGranularityUs)").SetName("PolicyOptionUnknown");
+        yield return new TestCaseData("Scheduler:Fair:MinGranularityUs=9000", "Scheduler:Fair:MinGranularityUs: 9000 must not exceed Scheduler:Fair:LatencyUs").SetName("PolicyOptionCrossField");
+        yield return new TestCaseData("Scheduler:Pinned:Cpus=3", "Scheduler:Pinned:Cpus: unknown key").SetName("PolicyWithoutOptions");
+        yield return new TestCaseData("Scheduler:NumaLocal:MaxNodeLoad=lots", "Scheduler:NumaLocal:MaxNodeLoad: 'lots' is not a number").SetName("NumaOptionNotANumber");
+        yield return new TestCaseData("Scheduler:Random:PreferIdle=sometimes", "Scheduler:Random:PreferIdle: 'sometimes' is not true or false").SetName("RandomOptionBadBool");
+        yield return new TestCaseData("Scheduler:WatchdogFallback=Lottery", "Scheduler:WatchdogFallback: unknown policy 'Lottery' (known: Pinned").SetName("UnknownFallback");
+        yield return new TestCaseData("Scheduler:WatchdogFallback=Pinned", "Scheduler:WatchdogFallback: 'Pinned' is the policy the watchdog would eject").SetName("FallbackIsThePolicy");
+        yield return new TestCaseData("Vms:0:VcpuCpus:9:0=1", "Vms:0:VcpuCpus:9: VM 'vm0' has no vCPU 9").SetName("AffinityForMissingVcpu");
+        yield return new TestCaseData("Vms:0:VcpuCpus:0:0=99", "Vms:0:VcpuCpus:0: pCPU 99 does not exist").SetName("AffinityToMissingPcpu");
         yield return new TestCaseData("Svm:Avic:Strict=false", "Svm:Avic:Strict: Svm:Avic is a value").SetName("SubKeyUnderAValue");
         yield return new TestCaseData("Svm:AvicDoorbellStrict=maybe", "Svm:AvicDoorbellStrict").SetName("PluginOptionBadBool");
         yield return new TestCaseData("Plugins:Disabled:0=Turbo", "unknown plugin 'Turbo'").SetName("UnknownPluginName");

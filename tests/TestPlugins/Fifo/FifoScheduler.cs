@@ -1,16 +1,25 @@
+using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 
 namespace Emu.TestPlugins.Fifo;
 
-/// <summary>One global FIFO: a pCPU takes the oldest runnable task allowed on it.</summary>
+/// <summary>
+/// One global FIFO: a pCPU takes the oldest runnable task allowed on it. Scheduler:TestFifo:Starve names a
+/// task it never dispatches, so tests can see the watchdog catch a policy that starves a task.
+/// </summary>
 internal sealed class FifoScheduler : IScheduler
 {
     private readonly List<int> _queue = new();
     private ISchedulerContext _ctx = null!;
+    private int _starve = -1;
 
     public string Name => "TestFifo";
 
-    public void Initialize(ISchedulerContext context) => _ctx = context;
+    public void Initialize(ISchedulerContext context)
+    {
+        _ctx = context;
+        _starve = (int)new SectionKeys(context.PolicySection).Long("Starve", -1, -1, int.MaxValue);
+    }
 
     public int SelectCpu(int task, int prevCpu)
     {
@@ -43,7 +52,7 @@ internal sealed class FifoScheduler : IScheduler
         for (int i = 0; i < _queue.Count; i++)
         {
             int task = _queue[i];
-            if (_ctx.IsAllowed(task, cpu))
+            if (task != _starve && _ctx.IsAllowed(task, cpu))
             {
                 _queue.RemoveAt(i);
                 return task;
@@ -69,6 +78,14 @@ internal sealed class FifoSchedulerFactory : ISchedulerFactory
     public string Name => "TestFifo";
 
     public IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
+
+    public IEnumerable<string> ValidateOptions(Microsoft.Extensions.Configuration.IConfigurationSection section)
+    {
+        var keys = new SectionKeys(section);
+        keys.Long("Starve", -1, -1, int.MaxValue);
+        keys.RejectUnknown();
+        return keys.Errors;
+    }
 
     public IScheduler Create() => new FifoScheduler();
 }
