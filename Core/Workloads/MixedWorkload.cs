@@ -102,15 +102,21 @@ internal sealed class MixedWorkload : IWorkload
             return Icr.Fixed(MulticastVector, (byte)mask, logical: true);
         }
 
+        if (!self.LogicallyAddressable)
+        {
+            // Beyond the 15 clusters a guest addresses CPUs physically: one unicast to the next vCPU.
+            return Icr.Fixed(MulticastVector, (byte)_ctx.Vcpu((vcpu + 1) % n).ApicId);
+        }
+
         int cluster = vcpu / 4;
-        int members = Math.Min(4, n - (cluster * 4));
+        int members = Math.Min(4, Math.Min(n, VcpuInfo.MaxClusterAddressable) - (cluster * 4));
         uint bits = (uint)rng.NextInt(1 << members);
         bits &= ~(1u << (vcpu % 4));
         if (bits == 0)
         {
             int other = (vcpu + 1) % n; // a singleton cluster: send to the next vCPU's cluster instead
             var o = _ctx.Vcpu(other);
-            return Icr.Fixed(MulticastVector, (byte)o.LogicalId, logical: true);
+            return o.LogicallyAddressable ? Icr.Fixed(MulticastVector, (byte)o.LogicalId, logical: true) : Icr.Fixed(MulticastVector, (byte)o.ApicId);
         }
 
         return Icr.Fixed(MulticastVector, (byte)((cluster << 4) | (int)bits), logical: true);

@@ -23,6 +23,7 @@ internal sealed class TlbShootdownWorkload : IWorkload
     private readonly bool[] _computed;
     private int _acks;
     private int _clusterToSend = -1;
+    private int _physicalToSend = -1;
     private long _roundsDone;
     private bool _waiting;
 
@@ -98,10 +99,15 @@ internal sealed class TlbShootdownWorkload : IWorkload
 
     private GuestAction NextClusterIcr(int n)
     {
+        if (_clusterToSend * 4 >= VcpuInfo.MaxClusterAddressable)
+        {
+            return NextPhysicalIcr(n);
+        }
+
         int cluster = _clusterToSend;
         int first = cluster * 4;
         uint bits = 0;
-        for (int i = first; i < Math.Min(first + 4, n); i++)
+        for (int i = first; i < Math.Min(first + 4, Math.Min(n, VcpuInfo.MaxClusterAddressable)); i++)
         {
             if (i != 0)
             {
@@ -116,6 +122,15 @@ internal sealed class TlbShootdownWorkload : IWorkload
         }
 
         return GuestAction.SendIpi(Icr.Fixed(CallFunctionVector, (byte)((cluster << 4) | (int)bits), logical: true));
+    }
+
+    /// <summary>Receivers no cluster can name (index 60 and up) get one physical ICR each, as physflat sends.</summary>
+    private GuestAction NextPhysicalIcr(int n)
+    {
+        int target = _clusterToSend * 4 >= VcpuInfo.MaxClusterAddressable && _physicalToSend < 0 ? VcpuInfo.MaxClusterAddressable : _physicalToSend;
+        _physicalToSend = target + 1 < n ? target + 1 : -1;
+        _clusterToSend = _physicalToSend >= 0 ? _clusterToSend : -1;
+        return GuestAction.SendIpi(Icr.Fixed(CallFunctionVector, (byte)_ctx.Vcpu(target).ApicId));
     }
 
     public void OnInterrupt(int vcpu, byte vector)

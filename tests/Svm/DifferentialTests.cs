@@ -11,25 +11,29 @@ public class DifferentialTests
 {
     private static IEnumerable<TestCaseData> Workloads()
     {
-        yield return new TestCaseData("Mixed", "Pinned", "0").SetName("Mixed_Pinned");
-        yield return new TestCaseData("IoHeavy", "RoundRobin", "1").SetName("IoHeavy_OvercommittedWithHostTasks");
-        yield return new TestCaseData("Idle", "RoundRobin", "1").SetName("Idle_OvercommittedWithHostTasks");
+        yield return new TestCaseData("Mixed", "Pinned", "0", 6, 3).SetName("Mixed_Pinned");
+        yield return new TestCaseData("IoHeavy", "RoundRobin", "1", 6, 3).SetName("IoHeavy_OvercommittedWithHostTasks");
+        yield return new TestCaseData("Idle", "RoundRobin", "1", 6, 3).SetName("Idle_OvercommittedWithHostTasks");
+
+        // Past xAPIC cluster mode's 60 addressable vCPUs: the rest are addressed physically.
+        yield return new TestCaseData("Mixed", "Fair", "1", 64, 8).SetName("Mixed_64Vcpus_Overcommitted");
+        yield return new TestCaseData("TlbShootdown", "RoundRobin", "0", 72, 16).SetName("TlbShootdown_72Vcpus_Overcommitted");
     }
 
     [TestCaseSource(nameof(Workloads))]
-    public void AvicOnAndOff_DeliverTheSameInterruptsToTheSameVcpus(string workload, string policy, string hostTasks)
+    public void AvicOnAndOff_DeliverTheSameInterruptsToTheSameVcpus(string workload, string policy, string hostTasks, int vcpus, int cores)
     {
         var keys = Scenario.Defaults()
             .With("Simulation:DurationUs", "60000")
-            .With("Topology:CoresPerSocket", "3")
+            .With("Topology:CoresPerSocket", cores.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .With("Topology:ThreadsPerCore", "2")
-            .With("Vms:0:Vcpus", "6")
+            .With("Vms:0:Vcpus", vcpus.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .With("Vms:0:Workload:Kind", workload)
-            .With("Vms:0:Workload:Multicast", "0.3")
-            .With("Vms:0:Workload:Broadcast", "0.1")
-            .With("Vms:0:Workload:IpiLimit", "40")
             .With("Scheduler:Policy", policy)
             .With("HostTasks:PerCpu", hostTasks);
+        keys = workload == "TlbShootdown"
+            ? keys.With("Vms:0:Workload:Rounds", "20")
+            : keys.With("Vms:0:Workload:Multicast", "0.3").With("Vms:0:Workload:Broadcast", "0.1").With("Vms:0:Workload:IpiLimit", "40");
         var runs = new[]
         {
             AvicScenario.Run(keys.With("Svm:Avic", "false")),
