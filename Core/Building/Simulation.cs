@@ -28,7 +28,14 @@ public sealed class Simulation : IDisposable
         _startMeasureNs = sim.WarmupUs * 1000;
         EndTimeNs = (sim.WarmupUs + sim.DurationUs) * 1000;
         Seed = sim.Seed;
-        machine.Start(_startMeasureNs);
+        try
+        {
+            machine.Start(_startMeasureNs); // plugins' code runs from here on (policies place the first tasks)
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            StopOnPluginException(ex);
+        }
     }
 
     public Simulator Engine { get; }
@@ -80,6 +87,11 @@ public sealed class Simulation : IDisposable
     /// <summary>Runs every event up to <paramref name="timeNs"/> (at most the end of the run).</summary>
     public void RunUntil(long timeNs)
     {
+        if (Failure is not null)
+        {
+            return; // a stopped run stays stopped where it failed
+        }
+
         long until = Math.Min(timeNs, EndTimeNs);
         try
         {

@@ -15,7 +15,7 @@ public sealed class NestedSvmPlugin : IEmuPlugin
 {
     public string Name => "NestedSvm";
 
-    public Version Version => new(0, 2, 0);
+    public Version Version => GetType().Assembly.GetName().Version!;
 
     public Version ContractVersion => EmuContract.Version;
 

@@ -9,7 +9,7 @@ public sealed class SchedulersPlugin : IEmuPlugin
 {
     public string Name => "Schedulers";
 
-    public Version Version => new(0, 2, 0);
+    public Version Version => GetType().Assembly.GetName().Version!;
 
     public Version ContractVersion => EmuContract.Version;
 

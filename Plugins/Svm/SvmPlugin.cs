@@ -13,7 +13,7 @@ public sealed class SvmPlugin : IEmuPlugin
 {
     public string Name => "Svm";
 
-    public Version Version => new(0, 1, 0);
+    public Version Version => GetType().Assembly.GetName().Version!;
 
     public Version ContractVersion => EmuContract.Version;
 

@@ -28,7 +28,7 @@ internal sealed class ScenarioSession
         var configuration = ScenarioConfiguration.Load(new ScenarioSources(env.HostDirectory, env.CurrentDirectory, configFile, sets));
         var options = PluginOptions.Read(configuration);
         var directories = PluginCatalog.Directories(env.HostDirectory, env.CurrentDirectory, options);
-        return new ScenarioSession(configuration, PluginCatalog.Load(directories, options.Disabled), options.Disabled);
+        return new ScenarioSession(configuration, PluginCatalog.Load(directories, options.Disabled, options.Pins), options.Disabled);
     }
 
     /// <summary>Builds the simulation; a key only a disabled plugin reads is reported with that hint.</summary>

@@ -54,8 +54,11 @@ internal static class PluginCatalog
         return dirs;
     }
 
-    public static IReadOnlyList<LoadedPlugin> Load(IReadOnlyList<(string Path, string Origin)> directories, IReadOnlyList<string> disabled)
+    public static IReadOnlyList<LoadedPlugin> Load(
+        IReadOnlyList<(string Path, string Origin)> directories, IReadOnlyList<string> disabled, IReadOnlyDictionary<string, string>? pins = null)
     {
+        pins ??= new Dictionary<string, string>();
+        var pinUsed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var loaded = new List<LoadedPlugin>();
         var used = new bool[disabled.Count];
         foreach (var (dir, _) in directories)
@@ -68,7 +71,7 @@ internal static class PluginCatalog
                     continue;
                 }
 
-                var plugin = LoadFolder(folder);
+                var plugin = LoadFolder(folder, pins, pinUsed);
                 if (IsDisabled(plugin.Plugin.Name, disabled, used))
                 {
                     continue;
@@ -81,6 +84,15 @@ internal static class PluginCatalog
                 }
 
                 loaded.Add(plugin);
+            }
+        }
+
+        foreach (string name in pins.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!pinUsed.Contains(name))
+            {
+                string known = loaded.Count == 0 ? "none" : string.Join(", ", loaded.Select(p => p.Plugin.Name));
+                throw new EmuConfigurationException($"{PluginOptions.Section}:{nameof(PluginOptions.Pins)}:{name}: no plugin '{name}' was loaded (loaded: {known})");
             }
         }
 
@@ -110,9 +122,13 @@ internal static class PluginCatalog
         return false;
     }
 
-    private static LoadedPlugin LoadFolder(string folder)
+    private static LoadedPlugin LoadFolder(string folder, IReadOnlyDictionary<string, string> pins, HashSet<string> pinUsed)
     {
         string assemblyPath = MainAssembly(folder);
+        string sha256 = Sha256Of(assemblyPath);
+
+        // Checked before any of the plugin's code runs (by folder name), and again by the name it reports.
+        CheckPin(Path.GetFileName(folder), assemblyPath, sha256, pins, pinUsed);
         Assembly assembly;
         try
         {
@@ -142,7 +158,23 @@ internal static class PluginCatalog
                 $"plugin '{plugin.Name}' ({assemblyPath}) was built for Emu contract {plugin.ContractVersion}; this emu provides contract {EmuContract.Version}");
         }
 
-        return new LoadedPlugin(plugin, folder, assemblyPath, Sha256Of(assemblyPath));
+        CheckPin(plugin.Name, assemblyPath, sha256, pins, pinUsed);
+        return new LoadedPlugin(plugin, folder, assemblyPath, sha256);
+    }
+
+    private static void CheckPin(string name, string assemblyPath, string sha256, IReadOnlyDictionary<string, string> pins, HashSet<string> pinUsed)
+    {
+        if (!pins.TryGetValue(name, out string? pinned))
+        {
+            return;
+        }
+
+        pinUsed.Add(name);
+        if (!string.Equals(pinned, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new EmuConfigurationException(
+                $"{PluginOptions.Section}:{nameof(PluginOptions.Pins)}:{name}: plugin {assemblyPath} has SHA-256 {sha256}, but {pinned} is pinned; refusing to load it");
+        }
     }
 
     /// <summary>The folder's plugin assembly: &lt;folder&gt;.dll, else the one with a .deps.json, else the only .dll.</summary>

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Configuration;
 
 namespace Emu.Host.Plugins;
 
-/// <summary>The Plugins section: extra folders to load plugins from, and plugins to leave out.</summary>
+/// <summary>
+/// The Plugins section: extra folders to load plugins from, plugins to leave out, and pins (plugin name to the
+/// SHA-256 of its assembly; a pinned plugin whose assembly differs is refused).
+/// </summary>
 internal sealed class PluginOptions
 {
     public const string Section = "Plugins";
@@ -12,6 +15,8 @@ internal sealed class PluginOptions
 
     public List<string> Disabled { get; } = new();
 
+    public Dictionary<string, string> Pins { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public static PluginOptions Read(IConfiguration configuration)
     {
         var errors = new List<string>();
@@ -19,6 +24,12 @@ internal sealed class PluginOptions
         var options = new PluginOptions();
         foreach (var child in section.GetChildren())
         {
+            if (child.Key == nameof(Pins))
+            {
+                ReadPins(child, options.Pins, errors);
+                continue;
+            }
+
             var list = child.Key switch
             {
                 nameof(Directories) => options.Directories,
@@ -27,7 +38,7 @@ internal sealed class PluginOptions
             };
             if (list is null)
             {
-                errors.Add($"{Section}:{child.Key}: unknown key (known: {nameof(Directories)}, {nameof(Disabled)})");
+                errors.Add($"{Section}:{child.Key}: unknown key (known: {nameof(Directories)}, {nameof(Disabled)}, {nameof(Pins)})");
                 continue;
             }
 
@@ -50,5 +61,20 @@ internal sealed class PluginOptions
         }
 
         return options;
+    }
+
+    private static void ReadPins(IConfigurationSection pins, Dictionary<string, string> into, List<string> errors)
+    {
+        foreach (var pin in pins.GetChildren())
+        {
+            string hash = (pin.Value ?? string.Empty).Trim().ToLowerInvariant();
+            if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigit))
+            {
+                errors.Add($"{pin.Path}: expected the plugin assembly's SHA-256 as 64 hex digits (emu plugins prints it)");
+                continue;
+            }
+
+            into[pin.Key] = hash;
+        }
     }
 }

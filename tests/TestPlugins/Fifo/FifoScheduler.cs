@@ -5,20 +5,25 @@ namespace Emu.TestPlugins.Fifo;
 
 /// <summary>
 /// One global FIFO: a pCPU takes the oldest runnable task allowed on it. Scheduler:TestFifo:Starve names a
-/// task it never dispatches, so tests can see the watchdog catch a policy that starves a task.
+/// task it never dispatches, so tests can see the watchdog catch a policy that starves a task;
+/// Scheduler:TestFifo:ThrowAtDispatch makes the Nth dispatch throw, as a buggy plugin would.
 /// </summary>
 internal sealed class FifoScheduler : IScheduler
 {
     private readonly List<int> _queue = new();
     private ISchedulerContext _ctx = null!;
     private int _starve = -1;
+    private long _throwAt;
+    private long _dispatches;
 
     public string Name => "TestFifo";
 
     public void Initialize(ISchedulerContext context)
     {
         _ctx = context;
-        _starve = (int)new SectionKeys(context.PolicySection).Long("Starve", -1, -1, int.MaxValue);
+        var keys = new SectionKeys(context.PolicySection);
+        _starve = (int)keys.Long("Starve", -1, -1, int.MaxValue);
+        _throwAt = keys.Long("ThrowAtDispatch", 0, 0, long.MaxValue);
     }
 
     public int SelectCpu(int task, int prevCpu)
@@ -49,6 +54,11 @@ internal sealed class FifoScheduler : IScheduler
 
     public int Dispatch(int cpu)
     {
+        if (++_dispatches == _throwAt)
+        {
+            throw new InvalidOperationException($"TestFifo was asked to fail at dispatch {_throwAt}");
+        }
+
         for (int i = 0; i < _queue.Count; i++)
         {
             int task = _queue[i];
@@ -83,6 +93,7 @@ internal sealed class FifoSchedulerFactory : ISchedulerFactory
     {
         var keys = new SectionKeys(section);
         keys.Long("Starve", -1, -1, int.MaxValue);
+        keys.Long("ThrowAtDispatch", 0, 0, long.MaxValue);
         keys.RejectUnknown();
         return keys.Errors;
     }
