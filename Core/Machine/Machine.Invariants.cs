@@ -17,6 +17,7 @@ internal sealed partial class Machine
     private long _historyCount;
     private readonly int[] _blockedWithIrr = new int[64];
     private int _blockedWithIrrCount;
+    private int _pendingIcrExits;
 
     /// <summary>An IRR bit was set on a blocked vCPU: after this event it must have a wake-up on its way.</summary>
     private void NoteBlockedWithIrr(VcpuRuntime v)
@@ -52,16 +53,41 @@ internal sealed partial class Machine
 
     private void CheckLostWakeups()
     {
+        int kept = 0;
         for (int i = 0; i < _blockedWithIrrCount; i++)
         {
             var v = _vcpus[_blockedWithIrr[i]];
-            if (v.State == VcpuState.Blocked && !v.WakePending && !v.Irr.IsEmpty)
+            if (v.State != VcpuState.Blocked || v.WakePending || v.Irr.IsEmpty)
             {
-                ReportLostWakeup(v.Info.Id, $"IRR vector 0x{v.Irr.Highest():X2} set while blocked and nothing woke it");
+                continue;
+            }
+
+            if (_pendingIcrExits > 0 && AwaitsExitHandler(v))
+            {
+                _blockedWithIrr[kept++] = v.Info.Id; // its sender's exit handler, still to run, will wake it
+                continue;
+            }
+
+            ReportLostWakeup(v.Info.Id, $"IRR vector 0x{v.Irr.Highest():X2} set while blocked and nothing woke it");
+        }
+
+        _blockedWithIrrCount = kept;
+    }
+
+    /// <summary>Does a peer's ICR-write exit, whose KVM handler has not run yet, name this vCPU?</summary>
+    private bool AwaitsExitHandler(VcpuRuntime v)
+    {
+        var vm = _vms[v.Info.Vm];
+        for (int i = 0; i < vm.VcpuCount; i++)
+        {
+            var sender = _vcpus[vm.VcpuId(i)];
+            if (sender.IcrExitPending && ApicDestination.Matches(in v.Info, new Icr(sender.PendingIcrExit.ExitInfo1), sender.Info.ApicId))
+            {
+                return true;
             }
         }
 
-        _blockedWithIrrCount = 0;
+        return false;
     }
 
     public void ReportLostWakeup(int vcpu, string detail)

@@ -105,7 +105,12 @@ internal sealed partial class Machine
         var v = _vcpus[t.Vcpu];
         Counters.Vcpus[v.Info.Id].ContextSwitches++;
         v.Cpu = cpu.Id;
-        switch (v.Resume)
+
+        // Reset before resuming: the guest program runs synchronously from here and may halt and block again,
+        // setting its own resume point, which must not be overwritten afterwards.
+        var resume = v.Resume;
+        v.Resume = ResumePoint.Guest;
+        switch (resume)
         {
             case ResumePoint.Guest:
                 LoadVcpu(v, cpu.Id);
@@ -130,8 +135,6 @@ internal sealed partial class Machine
                 StartPhase(v, VcpuPhase.Userspace, v.RemainingNs);
                 break;
         }
-
-        v.Resume = ResumePoint.Guest;
     }
 
     private void ArmSlice(CpuRuntime cpu, int task)

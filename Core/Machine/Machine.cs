@@ -29,6 +29,7 @@ internal sealed partial class Machine : IMachine, IEventHandler
         WarmupEnd,
         Resched,
         Watchdog,
+        IcrExitHandler,
         Count,
     }
 
@@ -270,6 +271,7 @@ internal sealed partial class Machine : IMachine, IEventHandler
             case CoreEvent.WarmupEnd: OnWarmupEnd(); break;
             case CoreEvent.Resched: TryDispatch(_cpus[e.Subject]); break;
             case CoreEvent.Watchdog: OnWatchdog(); break;
+            case CoreEvent.IcrExitHandler: OnIcrExitHandler(_vcpus[e.Subject]); break;
             default: throw new InvalidOperationException($"unknown core event {e.Kind}");
         }
     }

@@ -50,6 +50,10 @@ internal sealed class VcpuRuntime
     public int Cpu = -1;
     public bool Blocking;
     public bool WakePending;
+
+    /// <summary>The ICR-write exit whose KVM handler has not run yet (it runs when the #VMEXIT lands).</summary>
+    public Contracts.IcrWriteOutcome PendingIcrExit;
+    public bool IcrExitPending;
     public bool Halted;
     public bool Spinning;
     public bool ResumeRequested;

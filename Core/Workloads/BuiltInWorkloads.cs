@@ -93,6 +93,74 @@ internal sealed class TlbShootdownWorkloadFactory : IWorkloadFactory
     }
 }
 
+internal sealed class IcrFloodWorkloadFactory : IWorkloadFactory
+{
+    public string Kind => "IcrFlood";
+
+    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    {
+        var errors = new List<string>();
+        var (_, target, _, _) = Read(section, errors);
+        if (vcpuCount < 2)
+        {
+            errors.Add($"{section.Path}: IcrFlood needs at least 2 vCPUs in the VM (a flooder and its target)");
+        }
+        else if (target < 1 || target >= vcpuCount)
+        {
+            errors.Add($"{section.Path}:Target: {target} is not another vCPU of the VM (1..{vcpuCount - 1})");
+        }
+
+        return errors;
+    }
+
+    public IWorkload Create(IWorkloadContext context, IConfigurationSection section)
+    {
+        var (gap, target, flood, compute) = Read(section, new List<string>());
+        return new IcrFloodWorkload(context, gap, target, flood, compute);
+    }
+
+    private static (long Gap, int Target, bool Flood, long Compute) Read(IConfigurationSection section, List<string> errors)
+    {
+        var k = new SectionKeys(section, "Kind");
+        var r = (k.Long("GapNs", 2500, 1, 3_600_000_000_000), (int)k.Long("Target", 1, 0, 254), k.Bool("Flood", true), k.Long("ComputeNs", 100_000, 1, 3_600_000_000_000));
+        k.RejectUnknown();
+        errors.AddRange(k.Errors);
+        return r;
+    }
+}
+
+internal sealed class XapicIpiTestWorkloadFactory : IWorkloadFactory
+{
+    public string Kind => "XapicIpiTest";
+
+    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    {
+        var errors = new List<string>();
+        Read(section, errors);
+        if (vcpuCount != 2)
+        {
+            errors.Add($"{section.Path}: XapicIpiTest runs on exactly 2 vCPUs (a halter and a sender); the VM has {vcpuCount}");
+        }
+
+        return errors;
+    }
+
+    public IWorkload Create(IWorkloadContext context, IConfigurationSection section)
+    {
+        var (compute, rounds) = Read(section, new List<string>());
+        return new XapicIpiTestWorkload(context, compute, rounds);
+    }
+
+    private static (long Compute, long Rounds) Read(IConfigurationSection section, List<string> errors)
+    {
+        var k = new SectionKeys(section, "Kind");
+        var r = (k.Long("SenderComputeNs", 1000, 1, 3_600_000_000_000), k.Long("Rounds", 0, 0, long.MaxValue));
+        k.RejectUnknown();
+        errors.AddRange(k.Errors);
+        return r;
+    }
+}
+
 /// <summary>The workloads Core ships.</summary>
 public static class BuiltInWorkloads
 {
@@ -103,5 +171,7 @@ public static class BuiltInWorkloads
         new TlbShootdownWorkloadFactory(),
         new MixedWorkloadFactory("IoHeavy", MixedSettings.IoHeavyDefaults),
         new MixedWorkloadFactory("Idle", MixedSettings.IdleDefaults),
+        new IcrFloodWorkloadFactory(),
+        new XapicIpiTestWorkloadFactory(),
     };
 }
