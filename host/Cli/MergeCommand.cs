@@ -31,7 +31,10 @@ internal static class MergeCommand
                 var m = manifests[i];
                 if (m.Identity() != identity)
                 {
-                    throw new EmuConfigurationException($"{folders[i]}: a different sweep from {folders[0]} (axes, replications, seed or configuration differ)");
+                    string why = m.ConfigHash != manifests[0].ConfigHash
+                        ? $"its configuration hash {m.ConfigHash} is not {manifests[0].ConfigHash}"
+                        : "axes, replications or seed differ";
+                    throw new EmuConfigurationException($"{folders[i]}: a different sweep from {folders[0]} ({why})");
                 }
 
                 if (m.Shard.Count != count)

@@ -40,6 +40,26 @@ internal static class SweepCommand
             HelpName = "DIR",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("results", "sweep")),
         };
+        var emit = new Option<string?>("--emit")
+        {
+            Description = "Do not run: write job files that run the sweep on a cluster (slurm: a job array and a merge job; k8s: an Indexed Job and a merge Job) into --out.",
+            HelpName = "slurm|k8s",
+        };
+        var shards = new Option<int?>("--shards")
+        {
+            Description = "With --emit: how many shards (array tasks / completion indexes) to split the points into.",
+            HelpName = "N",
+        };
+        var emuCommand = new Option<string>("--emu")
+        {
+            Description = "With --emit: the command that runs emu on the cluster (e.g. \"dotnet /shared/emu/emu.dll\"); EMU overrides it at submit time.",
+            DefaultValueFactory = _ => "emu",
+        };
+        var image = new Option<string>("--image")
+        {
+            Description = "With --emit k8s: the container image that holds emu.",
+            DefaultValueFactory = _ => "emu:latest",
+        };
         var command = new Command("sweep", "Run a scenario over varied keys and seeds, in parallel, and aggregate (mean, 95% CI).");
         scenario.AddTo(command);
         command.Options.Add(vary);
@@ -47,6 +67,10 @@ internal static class SweepCommand
         command.Options.Add(jobs);
         command.Options.Add(shard);
         command.Options.Add(outDir);
+        command.Options.Add(emit);
+        command.Options.Add(shards);
+        command.Options.Add(emuCommand);
+        command.Options.Add(image);
         command.SetAction(parse =>
         {
             int n = parse.GetValue(replications);
@@ -73,8 +97,20 @@ internal static class SweepCommand
             var plan = new SweepPlan(axes, n, BaseSeed(session));
             SweepRunner.Validate(session, plan);
 
-            var points = plan.Points(spec).ToList();
             string dir = Path.GetFullPath(parse.GetValue(outDir)!.ToString(), env.CurrentDirectory);
+            if (parse.GetValue(emit) is { } target)
+            {
+                int cpus = parse.GetResult(jobs) is { Implicit: false } ? j : 1; // --jobs on the command line: each shard's CPUs
+                return Emit(env, plan, session, dir, target, parse.GetValue(shards), parse.GetValue(shard) is not null, parse.GetValue(emuCommand)!, parse.GetValue(image)!, cpus);
+            }
+
+            if (parse.GetValue(shards) is not null)
+            {
+                throw new EmuConfigurationException("--shards: only with --emit (to run one shard here, use --shard i/N)");
+            }
+
+            EnsureWritable(dir);
+            var points = plan.Points(spec).ToList();
             env.Out.WriteLine($"sweep: {plan.Combinations} combination(s) x {n} replication(s) = {plan.PointCount} point(s); shard {spec} runs {points.Count} on {j} job(s)");
             var wall = System.Diagnostics.Stopwatch.StartNew();
             var results = SweepProgress.Run(env, points.Count, done => SweepRunner.Run(session, points, j, done));
@@ -84,6 +120,57 @@ internal static class SweepCommand
             return SweepFinish.Write(env, dir, manifest, results);
         });
         return command;
+    }
+
+    private static int Emit(
+        HostEnvironment env, SweepPlan plan, ScenarioSession session, string dir, string target, int? shards, bool shardGiven, string emu, string image, int cpus)
+    {
+        EmitTarget kind = target.ToLowerInvariant() switch
+        {
+            "slurm" => EmitTarget.Slurm,
+            "k8s" or "kubernetes" => EmitTarget.K8s,
+            _ => throw new EmuConfigurationException($"--emit '{target}': unknown target (known: slurm, k8s)"),
+        };
+        if (shardGiven)
+        {
+            throw new EmuConfigurationException("--shard: not with --emit (the emitted jobs pass --shard themselves)");
+        }
+
+        int n = shards ?? throw new EmuConfigurationException("--shards: required with --emit (how many jobs to split the sweep into)");
+        if (n < 1 || n > plan.PointCount)
+        {
+            throw new EmuConfigurationException($"--shards {n}: must be between 1 and the sweep's {plan.PointCount} point(s)");
+        }
+
+        if (string.IsNullOrWhiteSpace(emu))
+        {
+            throw new EmuConfigurationException("--emu: must name the command that runs emu on the cluster");
+        }
+
+        var files = new ClusterEmit(plan, n, cpus, emu, image, ResultJson.ConfigurationToJson(session.Configuration)).Write(dir, kind);
+        env.Out.WriteLine($"{kind.ToString().ToLowerInvariant()}: {plan.PointCount} point(s) in {n} shard(s), {cpus} CPU(s) each; submit with {Path.Combine(dir, "submit.sh")}");
+        foreach (string f in files)
+        {
+            env.Out.WriteLine($"  {f}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Fails before any run, naming the folder, if the results could not be written there.</summary>
+    private static void EnsureWritable(string dir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            string probe = Path.Combine(dir, ".emu-write-test");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EmuConfigurationException($"--out {dir}: cannot write there: {ex.Message}");
+        }
     }
 
     private static long BaseSeed(ScenarioSession session)

@@ -22,7 +22,10 @@ internal sealed record SweepManifest(SweepPlan Plan, ShardSpec Shard, JsonNode B
         ["points"] = Plan.PointCount,
         ["shard"] = Shard.ToString(),
         ["config"] = BaseConfig.DeepClone(),
+        ["configSha256"] = Hash(BaseConfig.ToJsonString()),
     };
+
+    public static string Hash(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>The manifest without its shard: equal for every shard of one sweep.</summary>
     public string Identity()
@@ -31,6 +34,9 @@ internal sealed record SweepManifest(SweepPlan Plan, ShardSpec Shard, JsonNode B
         json.Remove("shard");
         return json.ToJsonString();
     }
+
+    /// <summary>The configuration's hash, as sweep.json records it (for messages).</summary>
+    public string ConfigHash => Hash(BaseConfig.ToJsonString())[..12];
 
     public static SweepManifest Read(string dir)
     {

@@ -139,7 +139,14 @@ public class SweepTests
         Assert.That(cli.Run("merge", s0, "--out", cli.OutDir).Err, Does.Contain("missing shard(s) 1/2"));
         var (code, _, stderr) = cli.Run("merge", s0, other, "--out", cli.OutDir);
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr, Does.Contain("a different sweep"));
+        Assert.That(stderr, Does.Contain("a different sweep").And.Contain(other));
+
+        // Same axes and seeds, another configuration: named by its configuration hash.
+        string changed = Path.Combine(cli.WorkDir, "changed");
+        Assert.That(cli.Run(new[] { "sweep", "--shard", "1/2", "--out", changed, "--set", "Costs:VmExitNs=500" }.Concat(small).ToArray()).Code, Is.EqualTo(0));
+        (code, _, stderr) = cli.Run("merge", s0, changed, "--out", cli.OutDir);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain(changed).And.Contain("configuration hash"));
         Assert.That(cli.Run("merge", cli.WorkDir).Err, Does.Contain("not a sweep output"));
     }
 

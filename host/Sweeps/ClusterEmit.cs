@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Emu.Core.Configuration;
+
+namespace Emu.Host.Sweeps;
+
+/// <summary>Where `emu sweep --emit` writes the sweep for: a Slurm job array or a Kubernetes Indexed Job.</summary>
+internal enum EmitTarget
+{
+    Slurm,
+    K8s,
+}
+
+/// <summary>
+/// `emu sweep --emit`: instead of running, writes a relocatable folder that runs the sweep on a cluster:
+/// scenario.json (the effective configuration, frozen, without this machine's Plugins section), one job per
+/// shard (`emu sweep --shard i/N` into shards/i) and a merge that waits for all of them (`emu merge` into
+/// merged/). The emu command, the folder and (for Kubernetes) the image are parameters, not this machine's.
+/// </summary>
+internal sealed class ClusterEmit
+{
+    private readonly SweepPlan _plan;
+    private readonly int _shards;
+    private readonly int _cpus;
+    private readonly string _emu;
+    private readonly string _image;
+    private readonly JsonNode _scenario;
+    private readonly string _id;
+
+    public ClusterEmit(SweepPlan plan, int shards, int cpusPerShard, string emuCommand, string image, JsonNode effectiveConfig)
+    {
+        _plan = plan;
+        _shards = shards;
+        _cpus = cpusPerShard;
+        _emu = emuCommand;
+        _image = image;
+        _scenario = effectiveConfig.DeepClone();
+        _scenario.AsObject().Remove("Plugins"); // the cluster's emu has its own plugin folders
+        _id = SweepManifest.Hash(_scenario.ToJsonString() + string.Join(';', plan.Axes.Select(a => a.Key + "=" + string.Join(',', a.Values))) + plan.Replications)[..8];
+    }
+
+    public IReadOnlyList<string> Write(string dir, EmitTarget target)
+    {
+        var files = new List<(string Name, string Text, bool Executable)>
+        {
+            ("scenario.json", _scenario.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", false),
+        };
+        if (target == EmitTarget.Slurm)
+        {
+            files.Add(("sweep.sbatch", SlurmArray(), true));
+            files.Add(("merge.sbatch", SlurmMerge(), true));
+            files.Add(("submit.sh", SlurmSubmit(), true));
+        }
+        else
+        {
+            files.Add(("sweep-job.yaml", K8sSweep(), false));
+            files.Add(("merge-job.yaml", K8sMerge(), false));
+            files.Add(("submit.sh", K8sSubmit(), true));
+        }
+
+        try
+        {
+            Directory.CreateDirectory(dir);
+            foreach (var (name, text, executable) in files)
+            {
+                string path = Path.Combine(dir, name);
+                File.WriteAllText(path, text.Replace("\r\n", "\n", StringComparison.Ordinal));
+                if (executable && !OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EmuConfigurationException($"--out {dir}: cannot write the job files there: {ex.Message}");
+        }
+
+        return files.Select(f => Path.Combine(dir, f.Name)).ToList();
+    }
+
+    /// <summary>The arguments every shard passes to `emu sweep`, shell-quoted.</summary>
+    private string SweepArguments(string config)
+    {
+        var sb = new StringBuilder($"sweep --config {config}");
+        foreach (var axis in _plan.Axes)
+        {
+            sb.Append(" --vary ").Append(Quote(axis.Key + "=" + string.Join(',', axis.Values)));
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $" --replications {_plan.Replications}");
+        return sb.ToString();
+    }
+
+    private string Describe() =>
+        $"{_plan.Combinations} combination(s) x {_plan.Replications} replication(s) = {_plan.PointCount} point(s) in {_shards} shard(s)";
+
+    private string SlurmArray() => $$"""
+        #!/usr/bin/env bash
+        # Written by `emu sweep --emit slurm` (sweep {{_id}}): {{Describe()}}.
+        # Array task i runs shard i/{{_shards}} into shards/i. Submit with submit.sh, which also queues the merge.
+        #SBATCH --job-name=emu-sweep-{{_id}}
+        #SBATCH --array=0-{{_shards - 1}}
+        #SBATCH --cpus-per-task={{_cpus}}
+        #SBATCH --output=emu-sweep-{{_id}}-%A_%a.out
+        set -euo pipefail
+        : "${SWEEP_DIR:?submit with submit.sh, or export SWEEP_DIR=<the folder holding this script>}"
+        EMU="${EMU:-{{_emu}}}"
+        mkdir -p "$SWEEP_DIR/shards"
+        # $EMU is left unquoted on purpose: it may be a command with arguments, e.g. "dotnet /shared/emu/emu.dll".
+        $EMU {{SweepArguments("\"$SWEEP_DIR/scenario.json\"")}} \
+          --jobs "${SLURM_CPUS_PER_TASK:-1}" \
+          --shard "${SLURM_ARRAY_TASK_ID}/{{_shards}}" \
+          --out "$SWEEP_DIR/shards/${SLURM_ARRAY_TASK_ID}"
+
+        """;
+
+    private string SlurmMerge() => $$"""
+        #!/usr/bin/env bash
+        # Written by `emu sweep --emit slurm` (sweep {{_id}}): merges shards/0..{{_shards - 1}} into merged/ once the array
+        # has succeeded (submit.sh queues it with --dependency=afterok on the array).
+        #SBATCH --job-name=emu-merge-{{_id}}
+        #SBATCH --cpus-per-task=1
+        #SBATCH --output=emu-merge-{{_id}}-%j.out
+        set -euo pipefail
+        : "${SWEEP_DIR:?submit with submit.sh, or export SWEEP_DIR=<the folder holding this script>}"
+        EMU="${EMU:-{{_emu}}}"
+        $EMU merge {{string.Join(' ', Enumerable.Range(0, _shards).Select(i => $"\"$SWEEP_DIR/shards/{i}\""))}} --out "$SWEEP_DIR/merged"
+
+        """;
+
+    private static string SlurmSubmit() => """
+        #!/usr/bin/env bash
+        # Submits the array, then the merge that depends on all of it. Re-run one failed shard alone with
+        #   SWEEP_DIR=<this folder> sbatch --array=<i> --export=ALL <this folder>/sweep.sbatch
+        # and the merge with: SWEEP_DIR=<this folder> sbatch --export=ALL <this folder>/merge.sbatch
+        set -euo pipefail
+        SWEEP_DIR="$(cd "$(dirname "$0")" && pwd)"
+        export SWEEP_DIR
+        mkdir -p "$SWEEP_DIR/logs"
+        cd "$SWEEP_DIR/logs"
+        array="$(sbatch --parsable --export=ALL "$SWEEP_DIR/sweep.sbatch")"
+        array="${array%%;*}"
+        merge="$(sbatch --parsable --export=ALL --dependency=afterok:"$array" "$SWEEP_DIR/merge.sbatch")"
+        merge="${merge%%;*}"
+        echo "array job $array, merge job $merge; results in $SWEEP_DIR/merged, logs in $SWEEP_DIR/logs"
+        echo "$array $merge" > "$SWEEP_DIR/logs/jobs"
+
+        """;
+
+    private string K8sSweep()
+    {
+        string scenario = string.Join("\n", _scenario.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Split('\n').Select(l => "    " + l.TrimEnd('\r')));
+        return $$"""
+            # Written by `emu sweep --emit k8s` (sweep {{_id}}): {{Describe()}}.
+            # Completion index i runs shard i/{{_shards}} into /results/shards/i on the PersistentVolumeClaim emu-results.
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: emu-sweep-{{_id}}
+            data:
+              scenario.json: |
+            {{scenario}}
+            ---
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: emu-sweep-{{_id}}
+            spec:
+              completionMode: Indexed
+              completions: {{_shards}}
+              parallelism: {{_shards}}
+              backoffLimit: {{_shards * 2}}
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers:
+                    - name: emu
+                      image: {{_image}}
+                      command: ["sh", "-c"]
+                      args:
+                        - >-
+                          {{_emu}} {{SweepArguments("/scenario/scenario.json")}}
+                          --jobs {{_cpus}} --shard "$JOB_COMPLETION_INDEX/{{_shards}}" --out "/results/shards/$JOB_COMPLETION_INDEX"
+                      resources:
+                        requests:
+                          cpu: "{{_cpus}}"
+                      volumeMounts:
+                        - { name: scenario, mountPath: /scenario }
+                        - { name: results, mountPath: /results }
+                  volumes:
+                    - name: scenario
+                      configMap: { name: emu-sweep-{{_id}} }
+                    - name: results
+                      persistentVolumeClaim: { claimName: emu-results }
+
+            """;
+    }
+
+    private string K8sMerge() => $$"""
+        # Written by `emu sweep --emit k8s` (sweep {{_id}}): merges /results/shards/* into /results/merged.
+        # Apply it once job/emu-sweep-{{_id}} is complete (submit.sh waits for that).
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: emu-merge-{{_id}}
+        spec:
+          backoffLimit: 2
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: emu
+                  image: {{_image}}
+                  command: ["sh", "-c"]
+                  args:
+                    - >-
+                      {{_emu}} merge {{string.Join(' ', Enumerable.Range(0, _shards).Select(i => $"/results/shards/{i}"))}} --out /results/merged
+                  volumeMounts:
+                    - { name: results, mountPath: /results }
+              volumes:
+                - name: results
+                  persistentVolumeClaim: { claimName: emu-results }
+
+        """;
+
+    private string K8sSubmit() => $$"""
+        #!/usr/bin/env bash
+        # Applies the Indexed Job, waits for every index to succeed, then runs the merge. A failed index is retried
+        # by Kubernetes (backoffLimit); to re-run shard i alone, run the image with --shard i/{{_shards}} by hand.
+        set -euo pipefail
+        here="$(cd "$(dirname "$0")" && pwd)"
+        kubectl apply -f "$here/sweep-job.yaml"
+        kubectl wait --for=condition=complete --timeout="${TIMEOUT:-24h}" job/emu-sweep-{{_id}}
+        kubectl apply -f "$here/merge-job.yaml"
+        kubectl wait --for=condition=complete --timeout=1h job/emu-merge-{{_id}}
+
+        """;
+
+    /// <summary>POSIX single quotes: safe for any value.</summary>
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
