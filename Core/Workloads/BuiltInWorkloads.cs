@@ -28,137 +28,109 @@ internal sealed class MixedWorkloadFactory : IWorkloadFactory
         new MixedWorkload(context, MixedSettings.Read(section, _defaults, new List<string>()));
 }
 
-internal sealed class PingPongWorkloadFactory : IWorkloadFactory
+/// <summary>
+/// A workload factory that reads its keys once into <typeparamref name="TSettings"/> (for validation and for
+/// creation alike) and needs at least <see cref="MinVcpus"/> vCPUs in the VM.
+/// </summary>
+internal abstract class KeyedWorkloadFactory<TSettings> : IWorkloadFactory
 {
-    public string Kind => "PingPong";
+    protected KeyedWorkloadFactory(string kind, int minVcpus, int maxVcpus = int.MaxValue)
+    {
+        Kind = kind;
+        MinVcpus = minVcpus;
+        MaxVcpus = maxVcpus;
+    }
+
+    public string Kind { get; }
+
+    public int MinVcpus { get; }
+
+    public int MaxVcpus { get; }
 
     public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
     {
         var errors = new List<string>();
-        Read(section, errors);
-        if (vcpuCount < 2)
+        var settings = Read(section, errors);
+        if (vcpuCount < MinVcpus || vcpuCount > MaxVcpus)
         {
-            errors.Add($"{section.Path}: PingPong needs at least 2 vCPUs in the VM");
+            string need = MinVcpus == MaxVcpus ? $"exactly {MinVcpus}" : $"at least {MinVcpus}";
+            errors.Add($"{section.Path}: {Kind} needs {need} vCPUs in the VM{Why}; the VM has {vcpuCount}");
+        }
+        else
+        {
+            errors.AddRange(Check(section, settings, vcpuCount));
         }
 
         return errors;
     }
 
-    public IWorkload Create(IWorkloadContext context, IConfigurationSection section)
-    {
-        var (compute, wait, rounds, timeout) = Read(section, new List<string>());
-        return new PingPongWorkload(context, compute, wait, rounds, timeout);
-    }
+    public IWorkload Create(IWorkloadContext context, IConfigurationSection section) => Create(context, Read(section, new List<string>()));
 
-    private static (long Compute, WaitMode Wait, long Rounds, long Timeout) Read(IConfigurationSection section, List<string> errors)
+    /// <summary>Why the vCPU count matters, for the message (e.g. " (a flooder and its target)").</summary>
+    protected virtual string Why => string.Empty;
+
+    protected abstract TSettings Read(SectionKeys keys);
+
+    protected virtual IEnumerable<string> Check(IConfigurationSection section, TSettings settings, int vcpuCount) => Array.Empty<string>();
+
+    protected abstract IWorkload Create(IWorkloadContext context, TSettings settings);
+
+    private TSettings Read(IConfigurationSection section, List<string> errors)
     {
-        var k = new SectionKeys(section, "Kind");
-        var r = (k.Long("ComputeNs", 2000, 1, 3_600_000_000_000), k.Enum("Wait", WaitMode.Halt), k.Long("Rounds", 0, 0, long.MaxValue), k.Long("HaltTimeoutNs", 1_000_000, 0, 3_600_000_000_000));
-        k.RejectUnknown();
-        errors.AddRange(k.Errors);
-        return r;
+        var keys = new SectionKeys(section, "Kind");
+        var settings = Read(keys);
+        keys.RejectUnknown();
+        errors.AddRange(keys.Errors);
+        return settings;
     }
 }
 
-internal sealed class TlbShootdownWorkloadFactory : IWorkloadFactory
+internal sealed class PingPongWorkloadFactory() : KeyedWorkloadFactory<(long Compute, WaitMode Wait, long Rounds, long Timeout)>("PingPong", 2)
 {
-    public string Kind => "TlbShootdown";
+    protected override (long Compute, WaitMode Wait, long Rounds, long Timeout) Read(SectionKeys k) =>
+        (k.Long("ComputeNs", 2000, 1, 3_600_000_000_000), k.Enum("Wait", WaitMode.Halt), k.Long("Rounds", 0, 0, long.MaxValue), k.Long("HaltTimeoutNs", 1_000_000, 0, 3_600_000_000_000));
 
-    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
-    {
-        var errors = new List<string>();
-        Read(section, errors);
-        if (vcpuCount < 2)
-        {
-            errors.Add($"{section.Path}: TlbShootdown needs at least 2 vCPUs in the VM");
-        }
+    protected override IWorkload Create(IWorkloadContext context, (long Compute, WaitMode Wait, long Rounds, long Timeout) s) =>
+        new PingPongWorkload(context, s.Compute, s.Wait, s.Rounds, s.Timeout);
+}
 
-        return errors;
-    }
-
-    public IWorkload Create(IWorkloadContext context, IConfigurationSection section)
-    {
-        var s = Read(section, new List<string>());
-        return new TlbShootdownWorkload(context, s.Compute, s.ReceiverCompute, s.ReceiverHalt, s.Timeout, s.Rounds);
-    }
-
-    private static (long Compute, long ReceiverCompute, double ReceiverHalt, long Timeout, long Rounds) Read(IConfigurationSection section, List<string> errors)
-    {
-        var k = new SectionKeys(section, "Kind");
-        var r = (k.Long("ComputeNs", 20_000, 1, 3_600_000_000_000), k.Long("ReceiverComputeNs", 5000, 1, 3_600_000_000_000),
+internal sealed class TlbShootdownWorkloadFactory() : KeyedWorkloadFactory<(long Compute, long ReceiverCompute, double ReceiverHalt, long Timeout, long Rounds)>("TlbShootdown", 2)
+{
+    protected override (long Compute, long ReceiverCompute, double ReceiverHalt, long Timeout, long Rounds) Read(SectionKeys k) =>
+        (k.Long("ComputeNs", 20_000, 1, 3_600_000_000_000), k.Long("ReceiverComputeNs", 5000, 1, 3_600_000_000_000),
             k.Double("ReceiverHalt", 0.3, 0, 1), k.Long("HaltTimeoutNs", 1_000_000, 0, 3_600_000_000_000), k.Long("Rounds", 0, 0, long.MaxValue));
-        k.RejectUnknown();
-        errors.AddRange(k.Errors);
-        return r;
-    }
+
+    protected override IWorkload Create(IWorkloadContext context, (long Compute, long ReceiverCompute, double ReceiverHalt, long Timeout, long Rounds) s) =>
+        new TlbShootdownWorkload(context, s.Compute, s.ReceiverCompute, s.ReceiverHalt, s.Timeout, s.Rounds);
 }
 
-internal sealed class IcrFloodWorkloadFactory : IWorkloadFactory
+internal sealed class IcrFloodWorkloadFactory() : KeyedWorkloadFactory<(long Gap, int Target, bool Flood, long Compute)>("IcrFlood", 2)
 {
-    public string Kind => "IcrFlood";
+    protected override string Why => " (a flooder and its target)";
 
-    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    protected override (long Gap, int Target, bool Flood, long Compute) Read(SectionKeys k) =>
+        (k.Long("GapNs", 2500, 1, 3_600_000_000_000), (int)k.Long("Target", 1, 0, 254), k.Bool("Flood", true), k.Long("ComputeNs", 100_000, 1, 3_600_000_000_000));
+
+    protected override IEnumerable<string> Check(IConfigurationSection section, (long Gap, int Target, bool Flood, long Compute) s, int vcpuCount)
     {
-        var errors = new List<string>();
-        var (_, target, _, _) = Read(section, errors);
-        if (vcpuCount < 2)
+        if (s.Target < 1 || s.Target >= vcpuCount)
         {
-            errors.Add($"{section.Path}: IcrFlood needs at least 2 vCPUs in the VM (a flooder and its target)");
+            yield return $"{section.Path}:Target: {s.Target} is not another vCPU of the VM (1..{vcpuCount - 1})";
         }
-        else if (target < 1 || target >= vcpuCount)
-        {
-            errors.Add($"{section.Path}:Target: {target} is not another vCPU of the VM (1..{vcpuCount - 1})");
-        }
-
-        return errors;
     }
 
-    public IWorkload Create(IWorkloadContext context, IConfigurationSection section)
-    {
-        var (gap, target, flood, compute) = Read(section, new List<string>());
-        return new IcrFloodWorkload(context, gap, target, flood, compute);
-    }
-
-    private static (long Gap, int Target, bool Flood, long Compute) Read(IConfigurationSection section, List<string> errors)
-    {
-        var k = new SectionKeys(section, "Kind");
-        var r = (k.Long("GapNs", 2500, 1, 3_600_000_000_000), (int)k.Long("Target", 1, 0, 254), k.Bool("Flood", true), k.Long("ComputeNs", 100_000, 1, 3_600_000_000_000));
-        k.RejectUnknown();
-        errors.AddRange(k.Errors);
-        return r;
-    }
+    protected override IWorkload Create(IWorkloadContext context, (long Gap, int Target, bool Flood, long Compute) s) =>
+        new IcrFloodWorkload(context, s.Gap, s.Target, s.Flood, s.Compute);
 }
 
-internal sealed class XapicIpiTestWorkloadFactory : IWorkloadFactory
+internal sealed class XapicIpiTestWorkloadFactory() : KeyedWorkloadFactory<(long Compute, long Rounds)>("XapicIpiTest", 2, 2)
 {
-    public string Kind => "XapicIpiTest";
+    protected override string Why => " (a halter and a sender)";
 
-    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
-    {
-        var errors = new List<string>();
-        Read(section, errors);
-        if (vcpuCount != 2)
-        {
-            errors.Add($"{section.Path}: XapicIpiTest runs on exactly 2 vCPUs (a halter and a sender); the VM has {vcpuCount}");
-        }
+    protected override (long Compute, long Rounds) Read(SectionKeys k) =>
+        (k.Long("SenderComputeNs", 1000, 1, 3_600_000_000_000), k.Long("Rounds", 0, 0, long.MaxValue));
 
-        return errors;
-    }
-
-    public IWorkload Create(IWorkloadContext context, IConfigurationSection section)
-    {
-        var (compute, rounds) = Read(section, new List<string>());
-        return new XapicIpiTestWorkload(context, compute, rounds);
-    }
-
-    private static (long Compute, long Rounds) Read(IConfigurationSection section, List<string> errors)
-    {
-        var k = new SectionKeys(section, "Kind");
-        var r = (k.Long("SenderComputeNs", 1000, 1, 3_600_000_000_000), k.Long("Rounds", 0, 0, long.MaxValue));
-        k.RejectUnknown();
-        errors.AddRange(k.Errors);
-        return r;
-    }
+    protected override IWorkload Create(IWorkloadContext context, (long Compute, long Rounds) s) => new XapicIpiTestWorkload(context, s.Compute, s.Rounds);
 }
 
 /// <summary>The workloads Core ships.</summary>

@@ -99,7 +99,7 @@ public class FidelityTests
 
     [TestCase("""{ "Vms": [ { "Name": "a", "Vcpus": 2, "Workload": { "Kind": "IcrFlood", "Target": 5 } } ] }""", "Vms:0:Workload:Target: 5 is not another vCPU of the VM (1..1)")]
     [TestCase("""{ "Vms": [ { "Name": "a", "Vcpus": 1, "Workload": { "Kind": "IcrFlood" } } ] }""", "IcrFlood needs at least 2 vCPUs")]
-    [TestCase("""{ "Vms": [ { "Name": "a", "Vcpus": 3, "Workload": { "Kind": "XapicIpiTest" } } ] }""", "XapicIpiTest runs on exactly 2 vCPUs")]
+    [TestCase("""{ "Vms": [ { "Name": "a", "Vcpus": 3, "Workload": { "Kind": "XapicIpiTest" } } ] }""", "XapicIpiTest needs exactly 2 vCPUs in the VM (a halter and a sender); the VM has 3")]
     [TestCase("""{ "Vms": [ { "Name": "a", "Vcpus": 2, "Workload": { "Kind": "IcrFlood", "GapNs": "fast" } } ] }""", "Vms:0:Workload:GapNs: 'fast' is not a whole number")]
     public void BadScenarioFile_IsRefused_NamingTheKey(string json, string expected)
     {
