@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Emu.Core.Building;
-using Emu.Plugins.Schedulers;
-using Emu.Plugins.Svm;
-using Microsoft.Extensions.Configuration;
 
 namespace Emu.Benchmarks;
 
@@ -13,12 +9,8 @@ namespace Emu.Benchmarks;
 /// <see cref="ScenarioBenchmarks"/> so the two sizes are measured on the same machine state.
 /// </summary>
 [MemoryDiagnoser]
-public class LargeOvercommitBenchmarks
+public class LargeOvercommitBenchmarks : SteppedScenario
 {
-    public const int Events = 200_000;
-
-    private Simulation _simulation = null!;
-
     [Params("RoundRobin", "Fair")]
     public string Policy { get; set; } = "RoundRobin";
 
@@ -27,8 +19,6 @@ public class LargeOvercommitBenchmarks
     {
         var keys = new Dictionary<string, string?>
         {
-            ["Simulation:Seed"] = "42",
-            ["Simulation:DurationUs"] = "3600000000",
             ["Topology:Sockets"] = "2",
             ["Topology:CoresPerSocket"] = "256",
             ["Topology:ThreadsPerCore"] = "2",
@@ -49,25 +39,9 @@ public class LargeOvercommitBenchmarks
             keys[$"Vms:{vm}:Workload:UserspaceExit"] = "0.1";
         }
 
-        var config = new ConfigurationBuilder().AddInMemoryCollection(keys).Build();
-        _simulation = new EmuBuilder().UseConfiguration(config).AddPlugin<SvmPlugin>().AddPlugin<SchedulersPlugin>().Build();
-        for (int i = 0; i < 5; i++)
-        {
-            Run(); // warm up: every vCPU started, queues and histograms at their steady-state size
-        }
+        Build(keys, warmupInvocations: 5); // every vCPU started
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => _simulation.Dispose();
 
     [Benchmark(OperationsPerInvoke = Events)]
-    public void Overcommit4096VcpusOn1024Pcpus() => Run();
-
-    private void Run()
-    {
-        for (int i = 0; i < Events; i++)
-        {
-            _simulation.Engine.Step();
-        }
-    }
+    public void Overcommit4096VcpusOn1024Pcpus() => Step();
 }
