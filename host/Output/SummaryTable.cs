@@ -14,7 +14,9 @@ internal static class SummaryTable
         var incomplete = exits.AvicIncompleteIpi;
         var table = new Table().Border(TableBorder.Simple).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         Row(table, "interrupt virtualization", r.InterruptVirtualization);
-        Row(table, "scheduler", r.Scheduler);
+        Row(table, "scheduler", r.SchedulerFallback is { } f
+            ? $"{r.Scheduler}, then {f.To} from {f.TimeNs / 1000:N0} us (watchdog: {f.TaskName} starved)"
+            : r.Scheduler);
         Row(table, "vCPUs / pCPUs", $"{r.Vms.Sum(v => v.Vcpus.Count)} / {r.Pcpus.Count}");
         Row(table, "simulated", $"{N(r.SimulatedNs / 1000)} us");
         Row(table, "events", N(r.Events));

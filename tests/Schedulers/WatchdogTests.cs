@@ -33,8 +33,9 @@ public class WatchdogTests
     public void StarvedTask_WithAFallback_SwitchesPolicy_AndTheRunCompletes()
     {
         using var cli = new Cli();
-        var (code, _, stderr) = cli.RunShort(Starving("--set", "Scheduler:WatchdogFallback=Fair"));
+        var (code, stdout, stderr) = cli.RunShort(Starving("--set", "Scheduler:WatchdogFallback=Fair"));
         Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("TestFifo, then Fair from").And.Contain("vCPU 1 of VM 'vm0' starved"));
         var r = cli.Result();
         Assert.That((bool)r["completed"]!, Is.True);
         Assert.That((string)r["scheduler"]!, Is.EqualTo("TestFifo"), "the configured policy is reported");
