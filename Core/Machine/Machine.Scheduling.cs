@@ -11,15 +11,25 @@ internal sealed partial class Machine
         var t = _tasks[task];
         t.Runnable = true;
         t.RunnableSince = Now;
-        int cpu = _scheduler.SelectCpu(task, prevCpu);
+        int cpu = Enqueue(t, prevCpu);
+        if (cpu >= 0)
+        {
+            TryDispatch(_cpus[cpu]);
+        }
+    }
+
+    /// <summary>The policy picks the task's queue (ops.select_cpu, then ops.enqueue); -1 and a failure if it picked a pCPU the task may not use.</summary>
+    private int Enqueue(TaskRuntime t, int prevCpu)
+    {
+        int cpu = _scheduler.SelectCpu(t.Id, prevCpu);
         if ((uint)cpu >= (uint)_cpus.Length || !t.Allowed[cpu])
         {
-            Fail($"scheduler '{_scheduler.Name}' selected pCPU {cpu} for task {task}, which may not run there");
-            return;
+            Fail($"scheduler '{_scheduler.Name}' selected pCPU {cpu} for task {t.Id}, which may not run there");
+            return -1;
         }
 
-        _scheduler.Enqueue(task, cpu);
-        TryDispatch(_cpus[cpu]);
+        _scheduler.Enqueue(t.Id, cpu);
+        return cpu;
     }
 
     /// <summary>An idle pCPU asks the policy for work.</summary>
@@ -345,16 +355,9 @@ internal sealed partial class Machine
 
         foreach (var t in _tasks)
         {
-            if (t.Runnable && t.Cpu < 0)
+            if (t.Runnable && t.Cpu < 0 && Enqueue(t, t.LastCpu) < 0)
             {
-                int cpu = _scheduler.SelectCpu(t.Id, t.LastCpu);
-                if ((uint)cpu >= (uint)_cpus.Length || !t.Allowed[cpu])
-                {
-                    Fail($"fallback scheduler '{_scheduler.Name}' selected pCPU {cpu} for task {t.Id}, which may not run there");
-                    return;
-                }
-
-                _scheduler.Enqueue(t.Id, cpu);
+                return;
             }
         }
 
