@@ -25,8 +25,33 @@ public sealed class Simulator
     /// <summary>Events waiting, including cancelled ones not yet discarded.</summary>
     public int PendingCount => _queue.Count;
 
-    /// <summary>Called after every dispatched event; used by invariant checks and observers.</summary>
-    public Action<SimEvent>? AfterEvent { get; set; }
+    // Core's run monitor (lost wake-ups, invariants, history) in its own slot, then any number of observers.
+    private IEventObserver? _monitor;
+    private IEventObserver[] _observers = Array.Empty<IEventObserver>();
+
+    /// <summary>Adds an observer that sees every event after its handler (and after Core's monitor).</summary>
+    public void AddObserver(IEventObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        var grown = new IEventObserver[_observers.Length + 1];
+        _observers.CopyTo(grown, 0);
+        grown[^1] = observer;
+        _observers = grown;
+    }
+
+    /// <summary>Core's run monitor: set once, by the machine that owns this engine.</summary>
+    internal void SetMonitor(IEventObserver monitor)
+    {
+        if (_monitor is not null)
+        {
+            throw new InvalidOperationException("the engine already has a run monitor");
+        }
+
+        _monitor = monitor;
+    }
+
+    /// <summary>The time of the next live event, or <see cref="long.MaxValue"/> when none is left (for co-simulation).</summary>
+    public long Peek() => DiscardCancelledHead() ? _queue.Peek().Time : long.MaxValue;
 
     /// <summary>Registers a handler and returns the new event kind it owns.</summary>
     public int RegisterKind(string name, IEventHandler handler)
@@ -148,7 +173,12 @@ public sealed class Simulator
 
         // Kinds index the handler table by construction (RegisterKind hands them out): no bounds check needed.
         System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_handlers), e.Kind)!.Handle(in e);
-        AfterEvent?.Invoke(e);
+        _monitor?.AfterEvent(in e);
+        var observers = _observers;
+        for (int i = 0; i < observers.Length; i++)
+        {
+            observers[i].AfterEvent(in e);
+        }
     }
 
     /// <summary>

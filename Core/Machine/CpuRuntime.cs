@@ -12,16 +12,14 @@ internal enum CpuMode : byte
 /// <summary>A pCPU's mutable state during a run.</summary>
 internal sealed class CpuRuntime
 {
-    public CpuRuntime(int id, int apicId, int sliceTimer, int switchTimer)
+    public CpuRuntime(int id, int sliceTimer, int switchTimer)
     {
         Id = id;
-        ApicId = apicId;
         SliceTimer = sliceTimer;
         SwitchTimer = switchTimer;
     }
 
     public readonly int Id;
-    public readonly int ApicId;
     public readonly int SliceTimer;
     public readonly int SwitchTimer;
 
@@ -36,5 +34,4 @@ internal sealed class CpuRuntime
 
     public CpuMode Mode = CpuMode.Idle;
     public long ModeSince;
-    public long SliceStart;
 }

@@ -1,311 +1,166 @@
-using Microsoft.Extensions.Configuration;
-using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Emu.Core.Engine;
 using Emu.Core.Model;
-using Emu.Core.Randomness;
 using Emu.Core.Results;
 using Emu.Core.Topology;
 
 namespace Emu.Core.Machine;
 
 /// <summary>
-/// The simulated host: pCPUs, tasks, VMs and vCPUs, and KVM's generic vCPU run loop (exits, halt-polling,
-/// blocking, userspace exits) and context switches. Interrupt delivery and scheduling policy are plugins.
-/// Split across partial files by concern: Guest, Exits, Scheduling, Accounting, Invariants.
+/// The simulated host, as a thin façade over its components (<see cref="MachineState"/> holds what they share):
+/// the vCPU run loop, guest interrupts, the ICR-write path, the scheduling mechanism and its watchdog, host
+/// tasks, time accounting and the run monitor. It builds them in order, starts the run and answers the
+/// contracts plugins and embedders see.
 /// </summary>
-internal sealed partial class Machine : IMachine, IEventHandler
+internal sealed class Machine : IMachine
 {
-    private enum CoreEvent
-    {
-        VcpuPhaseEnd,
-        LapicTimer,
-        WakeArrive,
-        SpinResume,
-        SliceEnd,
-        SwitchDone,
-        HostTaskPhaseEnd,
-        HostTaskWake,
-        WarmupEnd,
-        Resched,
-        Watchdog,
-        IcrExitHandler,
-        Count,
-    }
-
-    private readonly int _kindBase;
-    private readonly VcpuRuntime[] _vcpus;
-    private readonly TaskRuntime[] _tasks;
-    private readonly CpuRuntime[] _cpus;
-    private readonly VmInfo[] _vms;
-    private readonly IWorkload[] _workloads;
-    private readonly IVcpuLifecycleHooks[] _hooks;
-    private readonly ITraceSink[] _traceSinks;
-    private readonly IConfiguration _configuration;
-    private readonly string _policyName;
-    private IScheduler _scheduler;
-    private SchedulerContext _schedulerContext;
-    private IScheduler? _fallback;
-    private readonly IInterruptVirtualization _iv;
-    private readonly List<Action> _invariants = new();
-    private readonly long _sliceDefaultNs;
-    private readonly long _watchdogNs;
-    private readonly HostTasksOptions _hostTasks;
+    private readonly MachineState _m;
+    private readonly SchedulerWatchdog _watchdog;
 
     public Machine(Simulator engine, MachineSetup setup)
     {
-        Engine = engine;
-        Topology = setup.Topology;
-        Costs = setup.Costs;
-        CheckInvariants = setup.Simulation.CheckInvariants;
-        _hostTasks = setup.HostTasks;
-        _sliceDefaultNs = setup.Scheduler.TimeSliceUs * 1000;
-        _watchdogNs = setup.Scheduler.WatchdogUs * 1000;
-        _hooks = setup.Hooks.ToArray();
-        _traceSinks = setup.TraceSinks.ToArray();
-        _scheduler = setup.Policy;
-        _policyName = setup.Policy.Name;
-        _fallback = setup.FallbackPolicy;
-        _configuration = setup.Configuration;
-        Seed = setup.Simulation.Seed;
+        _m = new MachineState(engine, setup);
+        _m.Accounting = new TimeAccounting(_m);
+        _m.Monitor = new RunMonitor(_m);
+        _m.RunLoop = new VcpuRunLoop(_m);
+        _m.Interrupts = new GuestInterrupts(_m);
+        _m.IcrWrites = new IcrWritePath(_m);
+        _m.Scheduling = new SchedulingMechanism(_m, setup.Policy, setup.Scheduler.TimeSliceUs * 1000, setup.Configuration);
+        _m.HostTasks = new HostTaskRunner(_m, setup.HostTasks);
+        _watchdog = new SchedulerWatchdog(_m, setup.Scheduler.WatchdogUs * 1000, setup.FallbackPolicy);
+        engine.SetMonitor(_m.Monitor);
 
-        _kindBase = -1;
-        for (int k = 0; k < (int)CoreEvent.Count; k++)
+        _m.InterruptVirtualization = setup.InterruptVirtualization ?? new EmulatedInterruptController();
+        _m.InterruptVirtualization.Initialize(this);
+
+        var workloads = new IWorkload[_m.Vms.Length];
+        for (int vm = 0; vm < workloads.Length; vm++)
         {
-            int kind = engine.RegisterKind(((CoreEvent)k).ToString(), this);
-            if (k == 0)
-            {
-                _kindBase = kind;
-            }
-        }
-
-        _cpus = new CpuRuntime[Topology.Count];
-        for (int p = 0; p < _cpus.Length; p++)
-        {
-            _cpus[p] = new CpuRuntime(p, Topology.Cpus[p].ApicId, engine.AllocateTimer(), engine.AllocateTimer());
-        }
-
-        // vCPUs and their threads first, then host tasks (DESIGN: tasks are vCPU threads and host tasks).
-        int vcpuCount = setup.Vms.Sum(v => v.Vcpus);
-        int hostTaskCount = setup.HostTasks.PerCpu * _cpus.Length;
-        _vms = new VmInfo[setup.Vms.Count];
-        _vcpus = new VcpuRuntime[vcpuCount];
-        _tasks = new TaskRuntime[vcpuCount + hostTaskCount];
-        int next = 0;
-        for (int vm = 0; vm < setup.Vms.Count; vm++)
-        {
-            var o = setup.Vms[vm];
-            _vms[vm] = new VmInfo(vm, o.Name, next, o.Vcpus);
-            for (int i = 0; i < o.Vcpus; i++, next++)
-            {
-                var info = VcpuInfo.ForGuest(next, vm, i, o.Vcpus, next);
-                _vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer());
-                _tasks[next] = new TaskRuntime(next, next, vm, o.Weight, AllowedSet(o.VcpuCpus.TryGetValue(i, out var own) ? own : o.Cpus));
-            }
-        }
-
-        for (int h = 0; h < hostTaskCount; h++)
-        {
-            int task = vcpuCount + h;
-            int cpu = h % _cpus.Length;
-            var allowed = new bool[_cpus.Length];
-            allowed[cpu] = true; // per-CPU host tasks, like kernel threads bound to their CPU
-            _tasks[task] = new TaskRuntime(task, -1, -1, setup.HostTasks.Weight, allowed)
-            {
-                PhaseTimer = engine.AllocateTimer(),
-                Random = RandomStream.Derive(Seed, "host-task", h),
-                LastCpu = cpu,
-            };
-        }
-
-        Counters = new SimulationCounters(vcpuCount, _cpus.Length, _vms.Length);
-        _schedulerContext = new SchedulerContext(this, setup.Configuration.GetSection($"Scheduler:{setup.Policy.Name}"), "scheduler");
-
-        _iv = setup.InterruptVirtualization ?? new EmulatedInterruptController();
-        _iv.Initialize(this);
-
-        _workloads = new IWorkload[_vms.Length];
-        for (int vm = 0; vm < _vms.Length; vm++)
-        {
-            string path = $"Vms:{vm}:Workload";
-            var section = setup.Configuration.GetSection(path);
+            var section = setup.Configuration.GetSection($"Vms:{vm}:Workload");
             string kind = setup.Vms[vm].Workload.Kind;
             var factory = setup.WorkloadFactories.First(f => string.Equals(f.Kind, kind, StringComparison.OrdinalIgnoreCase));
-            _workloads[vm] = factory.Create(new WorkloadContext(this, _vms[vm]), section);
+            workloads[vm] = factory.Create(new WorkloadContext(_m, _m.Vms[vm]), section);
             var nested = setup.Configuration.GetSection($"Vms:{vm}:Nested");
             if (setup.Nested is not null && nested.GetChildren().Any())
             {
-                _workloads[vm] = setup.Nested.WrapWorkload(_vms[vm], _workloads[vm], nested, setup.WorkloadFactories);
+                workloads[vm] = setup.Nested.WrapWorkload(_m.Vms[vm], workloads[vm], nested, setup.WorkloadFactories);
             }
         }
+
+        _m.Workloads = workloads;
     }
 
-    public Simulator Engine { get; }
+    public Simulator Engine => _m.Engine;
 
-    public long Now => Engine.Now;
+    public long Now => _m.Now;
 
-    public long Seed { get; }
+    public long Seed => _m.Seed;
 
-    public HostTopology Topology { get; }
+    public HostTopology Topology => _m.Topology;
 
-    public IReadOnlyList<VmInfo> Vms => _vms;
+    public IReadOnlyList<VmInfo> Vms => _m.Vms;
 
-    public int VcpuCount => _vcpus.Length;
+    public int VcpuCount => _m.Vcpus.Length;
 
-    public int TaskCount => _tasks.Length;
+    public int TaskCount => _m.Tasks.Length;
 
-    public SimulationCounters Counters { get; }
+    public SimulationCounters Counters => _m.Counters;
 
-    public CostModel Costs { get; }
+    public CostModel Costs => _m.Costs;
 
-    public bool CheckInvariants { get; }
+    public bool CheckInvariants => _m.CheckInvariants;
 
-    public string InterruptVirtualizationName => _iv.Name;
+    public string InterruptVirtualizationName => _m.InterruptVirtualization.Name;
 
-    internal IInterruptVirtualization InterruptVirtualization => _iv;
+    internal IInterruptVirtualization InterruptVirtualization => _m.InterruptVirtualization;
 
     /// <summary>The configured policy (the one a watchdog fallback, if any, replaced).</summary>
-    public string SchedulerName => _policyName;
+    public string SchedulerName => _m.Scheduling.PolicyName;
 
     /// <summary>Set when the watchdog ejected the policy and the fallback took over.</summary>
-    public Results.SchedulerFallbackResult? SchedulerFallback { get; private set; }
+    public SchedulerFallbackResult? SchedulerFallback => _watchdog.Fallback;
 
     /// <summary>Set when an invariant broke or a plugin failed; the run stops.</summary>
-    public string? Failure { get; private set; }
+    public string? Failure => _m.Failure;
 
-    public List<LostWakeupRecord> LostWakeupRecords { get; } = new();
+    public List<LostWakeupRecord> LostWakeupRecords => _m.Monitor.LostWakeupRecords;
 
-    public ref readonly VcpuInfo Vcpu(int vcpu) => ref _vcpus[vcpu].Info;
+    public ref readonly VcpuInfo Vcpu(int vcpu) => ref _m.Vcpus[vcpu].Info;
 
-    public VcpuState StateOf(int vcpu) => _vcpus[vcpu].State;
+    public VcpuState StateOf(int vcpu) => _m.Vcpus[vcpu].State;
 
-    public bool IsLoaded(int vcpu) => _vcpus[vcpu].Loaded;
+    public bool IsLoaded(int vcpu) => _m.Vcpus[vcpu].Loaded;
 
-    public bool IsBlocking(int vcpu) => _vcpus[vcpu].Blocking;
+    public bool IsBlocking(int vcpu) => _m.Vcpus[vcpu].Blocking;
 
-    public int CpuOf(int vcpu) => _vcpus[vcpu].Cpu;
+    public int CpuOf(int vcpu) => _m.Vcpus[vcpu].Cpu;
 
-    public int TaskOnCpu(int pcpu) => _cpus[pcpu].Current;
+    public int TaskOnCpu(int pcpu) => _m.Cpus[pcpu].Current;
 
     public int VcpuOnCpu(int pcpu)
     {
-        int t = _cpus[pcpu].Current;
-        return t < 0 ? -1 : _tasks[t].Vcpu;
+        int t = _m.Cpus[pcpu].Current;
+        return t < 0 ? -1 : _m.Tasks[t].Vcpu;
     }
 
-    public int VcpuOfTask(int task) => _tasks[task].Vcpu;
+    public int VcpuOfTask(int task) => _m.Tasks[task].Vcpu;
 
-    public ref readonly InterruptRequestRegister Irr(int vcpu) => ref _vcpus[vcpu].Irr;
+    public ref readonly InterruptRequestRegister Irr(int vcpu) => ref _m.Vcpus[vcpu].Irr;
 
-    public void AddInvariant(Action check) => _invariants.Add(check);
+    public bool SetIrr(int target, byte vector) => _m.Interrupts.SetIrr(target, vector);
+
+    public void AcceptInGuest(int target) => _m.Interrupts.AcceptInGuest(target);
+
+    public void Kick(int target) => _m.Interrupts.Kick(target);
+
+    public bool WakeUp(int target) => _m.Interrupts.WakeUp(target);
+
+    public void StealTime(int pcpu, long ns) => _m.Accounting.StealTime(pcpu, ns);
+
+    public void ChargeSpuriousDoorbell(int pcpu, int senderVm, int target, long ns) => _m.Accounting.ChargeSpuriousDoorbell(pcpu, senderVm, target, ns);
+
+    public void ReportViolation(string message) => _m.Monitor.ReportViolation(message);
+
+    public void ReportLostWakeup(int vcpu, string detail) => _m.Monitor.ReportLostWakeup(vcpu, detail);
+
+    public void TraceInstant(int pcpu, TraceKind kind, int vcpu, long argument) => _m.Monitor.TraceInstant(pcpu, kind, vcpu, argument);
+
+    public void AddInvariant(Action check) => _m.Monitor.AddInvariant(check);
 
     /// <summary>Starts every task: vCPU threads become runnable, host tasks start in a random phase.</summary>
     public void Start(long warmupNs)
     {
-        _scheduler.Initialize(_schedulerContext);
-        for (int t = 0; t < _tasks.Length; t++)
+        _m.Scheduling.Start();
+        foreach (var task in _m.Tasks)
         {
-            var task = _tasks[t];
             if (task.Vcpu >= 0)
             {
-                MakeRunnable(t, -1);
-            }
-            else if (task.Random!.NextInt(2) == 0 || _hostTasks.SleepUs == 0)
-            {
-                task.RemainingNs = task.Random.Exponential(_hostTasks.RunUs * 1000);
-                MakeRunnable(t, task.LastCpu);
+                _m.Scheduling.MakeRunnable(task.Id, -1);
             }
             else
             {
-                Engine.Arm(task.PhaseTimer, Now + task.Random.Exponential(_hostTasks.SleepUs * 1000), Kind(CoreEvent.HostTaskWake), t);
+                _m.HostTasks.Start(task);
             }
         }
 
-        if (_watchdogNs > 0)
-        {
-            Engine.Schedule(Now + WatchdogPeriod, Kind(CoreEvent.Watchdog), 0);
-        }
-
-        if (warmupNs > 0)
-        {
-            Engine.Schedule(warmupNs, Kind(CoreEvent.WarmupEnd), 0);
-        }
-
-        Engine.AfterEvent = AfterEvent;
+        _watchdog.Start();
+        _m.Accounting.Start(warmupNs);
     }
 
     /// <summary>Brings every time account up to now (before results are read).</summary>
-    public void Settle()
+    public void Settle() => _m.Accounting.Settle();
+
+    /// <summary>Stops the run with a report that ends with the recent events.</summary>
+    internal void Fail(string message) => _m.Monitor.Fail(message);
+
+    internal TaskResult TaskResult(int task)
     {
-        foreach (var cpu in _cpus)
-        {
-            SetMode(cpu, cpu.Mode);
-        }
-
-        foreach (var v in _vcpus)
-        {
-            AccountVcpu(v, v.State);
-        }
-
-        foreach (var cpu in _cpus)
-        {
-            if (cpu.Current >= 0)
-            {
-                AccountOnCpu(_tasks[cpu.Current]);
-            }
-        }
+        var t = _m.Tasks[task];
+        string name = t.Vcpu >= 0 ? $"{_m.Vms[t.Vm].Name}/vcpu{Vcpu(t.Vcpu).IndexInVm}" : $"host{t.Id - _m.Vcpus.Length}";
+        return new TaskResult(
+            t.Id, name, t.Vm, t.Vcpu >= 0 ? Vcpu(t.Vcpu).IndexInVm : -1, t.OnCpuNs, t.RunQueueWaitNs, t.MaxRunQueueWaitNs, t.ContextSwitches, t.Migrations, t.StolenNs);
     }
 
-    public void Handle(in SimEvent e)
-    {
-        switch ((CoreEvent)(e.Kind - _kindBase))
-        {
-            case CoreEvent.VcpuPhaseEnd: OnVcpuPhaseEnd(_vcpus[e.Subject]); break;
-            case CoreEvent.LapicTimer: OnLapicTimer(e.Subject); break;
-            case CoreEvent.WakeArrive: OnWakeArrive(_vcpus[e.Subject]); break;
-            case CoreEvent.SpinResume: OnSpinResume(_vcpus[e.Subject]); break;
-            case CoreEvent.SliceEnd: OnSliceEnd(_cpus[e.Subject]); break;
-            case CoreEvent.SwitchDone: OnSwitchDone(_cpus[e.Subject]); break;
-            case CoreEvent.HostTaskPhaseEnd: OnHostTaskPhaseEnd(_tasks[e.Subject]); break;
-            case CoreEvent.HostTaskWake: OnHostTaskWake(_tasks[e.Subject]); break;
-            case CoreEvent.WarmupEnd: OnWarmupEnd(); break;
-            case CoreEvent.Resched: TryDispatch(_cpus[e.Subject]); break;
-            case CoreEvent.Watchdog: OnWatchdog(); break;
-            case CoreEvent.IcrExitHandler: OnIcrExitHandler(_vcpus[e.Subject]); break;
-            default: throw new InvalidOperationException($"unknown core event {e.Kind}");
-        }
-    }
-
-    private int Kind(CoreEvent e) => _kindBase + (int)e;
-
-    private bool[] AllowedSet(List<int> cpus)
-    {
-        var allowed = new bool[_cpus.Length];
-        if (cpus.Count == 0)
-        {
-            Array.Fill(allowed, true);
-        }
-        else
-        {
-            foreach (int c in cpus)
-            {
-                allowed[c] = true;
-            }
-        }
-
-        return allowed;
-    }
-
-    private void OnWarmupEnd()
-    {
-        Settle();
-        Counters.Reset();
-        foreach (var t in _tasks)
-        {
-            t.OnCpuNs = t.StolenNs = t.RunQueueWaitNs = t.MaxRunQueueWaitNs = t.ContextSwitches = t.Migrations = 0;
-        }
-    }
+    /// <summary>"vCPU 3 of VM 'vm0'" or "host task 2".</summary>
+    internal string TaskName(int task) => _m.TaskName(task);
 }
-
-/// <summary>A lost wake-up as reported: the vCPU, when, and what the interrupt virtualization knew.</summary>
-public sealed record LostWakeupRecord(int Vcpu, long TimeNs, string Detail);

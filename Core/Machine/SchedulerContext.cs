@@ -8,38 +8,40 @@ namespace Emu.Core.Machine;
 /// <summary>The machine as a scheduling policy sees it.</summary>
 internal sealed class SchedulerContext : ISchedulerContext, ISchedulerKick
 {
-    private readonly Machine _machine;
+    private readonly MachineState _m;
+    private readonly SchedulingMechanism _scheduling;
 
-    public SchedulerContext(Machine machine, IConfigurationSection policySection, string randomPurpose)
+    public SchedulerContext(MachineState m, SchedulingMechanism scheduling, IConfigurationSection policySection, string randomPurpose)
     {
-        _machine = machine;
+        _m = m;
+        _scheduling = scheduling;
         PolicySection = policySection;
-        Random = RandomStream.Derive(machine.Seed, randomPurpose);
+        Random = RandomStream.Derive(m.Seed, randomPurpose);
     }
 
-    public HostTopology Topology => _machine.Topology;
+    public HostTopology Topology => _m.Topology;
 
-    public int TaskCount => _machine.TaskCount;
+    public int TaskCount => _m.Tasks.Length;
 
-    public long Now => _machine.Now;
+    public long Now => _m.Now;
 
-    public long DefaultTimeSliceNs => _machine.DefaultSliceNs;
+    public long DefaultTimeSliceNs => _scheduling.DefaultSliceNs;
 
     public RandomStream Random { get; }
 
     public IConfigurationSection PolicySection { get; }
 
-    public int VcpuOfTask(int task) => _machine.VcpuOfTask(task);
+    public int VcpuOfTask(int task) => _m.Tasks[task].Vcpu;
 
-    public int VmOfTask(int task) => _machine.VmOfTask(task);
+    public int VmOfTask(int task) => _m.Tasks[task].Vm;
 
-    public int WeightOf(int task) => _machine.WeightOf(task);
+    public int WeightOf(int task) => _m.Tasks[task].Weight;
 
-    public bool IsAllowed(int task, int cpu) => _machine.IsAllowed(task, cpu);
+    public bool IsAllowed(int task, int cpu) => _m.Tasks[task].Allowed[cpu];
 
-    public bool IsIdle(int cpu) => _machine.IsIdle(cpu);
+    public bool IsIdle(int cpu) => _scheduling.IsIdle(cpu);
 
-    public int TaskOn(int cpu) => _machine.TaskOrIncoming(cpu);
+    public int TaskOn(int cpu) => _scheduling.TaskOrIncoming(cpu);
 
-    public void KickCpu(int cpu) => _machine.KickCpu(cpu);
+    public void KickCpu(int cpu) => _scheduling.KickCpu(cpu);
 }

@@ -62,7 +62,6 @@ internal sealed class VcpuRuntime
     public long PhaseEnd;
     public long RemainingNs;
     public long StateSince;
-    public long RunnableSince;
 
     public InterruptRequestRegister Irr;
     public readonly int[] PendingCount = new int[256];

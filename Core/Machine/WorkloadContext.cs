@@ -7,28 +7,28 @@ namespace Emu.Core.Machine;
 /// <summary>One VM's view for its workload.</summary>
 internal sealed class WorkloadContext : IWorkloadContext
 {
-    private readonly Machine _machine;
+    private readonly MachineState _m;
     private readonly RandomStream[] _streams;
 
-    public WorkloadContext(Machine machine, VmInfo vm)
+    public WorkloadContext(MachineState m, VmInfo vm)
     {
-        _machine = machine;
+        _m = m;
         Vm = vm;
         _streams = new RandomStream[vm.VcpuCount];
         for (int i = 0; i < vm.VcpuCount; i++)
         {
             // Purpose, VM and vCPU in the derivation: adding a VM or a vCPU does not move another's numbers.
-            _streams[i] = RandomStream.Derive(machine.Seed, "workload/" + vm.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), i);
+            _streams[i] = RandomStream.Derive(m.Seed, "workload/" + vm.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), i);
         }
     }
 
     public VmInfo Vm { get; }
 
-    public long Now => _machine.Now;
+    public long Now => _m.Now;
 
-    public VcpuInfo Vcpu(int indexInVm) => _machine.Vcpu(Vm.VcpuId(indexInVm));
+    public VcpuInfo Vcpu(int indexInVm) => _m.Vcpus[Vm.VcpuId(indexInVm)].Info;
 
     public RandomStream Random(int indexInVm) => _streams[indexInVm];
 
-    public void Resume(int indexInVm) => _machine.RequestResume(Vm.VcpuId(indexInVm));
+    public void Resume(int indexInVm) => _m.RunLoop.RequestResume(Vm.VcpuId(indexInVm));
 }

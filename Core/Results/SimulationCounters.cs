@@ -77,6 +77,22 @@ public sealed class SimulationCounters
         ExitsTargetNotRunning + ExitsInvalidTarget + ExitsInvalidIntType + ExitsInvalidBackingPage + ExitsInvalidIpiVector
         + ExitsUnacceleratedAccess + ExitsIcrWrite + ExitsHlt + ExitsUserspace + ExitsMmio + ExitsExternalInterrupt + ExitsOther + ExitsNested;
 
+    /// <summary>An IPI taken <paramref name="latency"/> ns after its IRR bit was set, by the vCPU of <paramref name="vcpu"/>.</summary>
+    internal void RecordIpiLatency(VcpuCounters vcpu, long latency)
+    {
+        vcpu.LatencyCount++;
+        vcpu.LatencySumNs += latency;
+        if (latency > vcpu.LatencyMaxNs)
+        {
+            vcpu.LatencyMaxNs = latency;
+        }
+
+        if (latency <= MaxTrackedLatencyNs)
+        {
+            IpiLatency.RecordValue(latency);
+        }
+    }
+
     /// <summary>Forgets everything counted so far (the end of the warm-up).</summary>
     public void Reset()
     {

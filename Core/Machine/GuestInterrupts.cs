@@ -1,0 +1,163 @@
+using Emu.Core.Engine;
+using Emu.Core.Model;
+
+namespace Emu.Core.Machine;
+
+/// <summary>
+/// What interrupt virtualization does to a vCPU: set a vector in its IRR, let it take pending interrupts in
+/// guest mode, kick it out of guest mode, wake it from a block; and the guest taking interrupts, highest
+/// vector first, with IPI latency measured from the IRR write. The guest's LAPIC timer ends a timed halt.
+/// </summary>
+internal sealed class GuestInterrupts : IEventHandler
+{
+    /// <summary>Linux's LOCAL_TIMER_VECTOR: the guest's LAPIC timer, which ends a halt with a timeout.</summary>
+    public const byte LocalTimerVector = LapicVectors.LocalTimer;
+
+    private enum Kind
+    {
+        LapicTimer,
+        WakeArrive,
+        Count,
+    }
+
+    private readonly MachineState _m;
+    private readonly int _kindBase;
+
+    public GuestInterrupts(MachineState m)
+    {
+        _m = m;
+        _kindBase = m.RegisterKinds<Kind>(this, (int)Kind.Count);
+    }
+
+    private long Now => _m.Engine.Now;
+
+    /// <summary>Every vector but the guest's own timer is an IPI in this model.</summary>
+    public static bool IsIpiVector(byte vector) => vector != LocalTimerVector;
+
+    public void Handle(in SimEvent e)
+    {
+        if (e.Kind - _kindBase == (int)Kind.LapicTimer)
+        {
+            // The guest's timer interrupt is delivered by KVM (hrtimer -> kvm_apic_local_deliver).
+            _m.InterruptVirtualization.DeliverInterrupt(e.Subject, LocalTimerVector);
+            return;
+        }
+
+        var v = _m.Vcpus[e.Subject];
+        var t = _m.Tasks[v.Info.Task];
+        if (v.State == VcpuState.Blocked && v.WakePending && !t.Runnable && t.Cpu < 0)
+        {
+            _m.Scheduling.MakeRunnable(v.Info.Task, v.Cpu);
+        }
+    }
+
+    public void ArmLapicTimer(VcpuRuntime v, long time) =>
+        _m.Engine.Arm(v.LapicTimer, time, _kindBase + (int)Kind.LapicTimer, v.Info.Id);
+
+    /// <summary>
+    /// Sets a vector in the target's IRR, as hardware or KVM does on its backing page. Returns false if it was
+    /// already pending (coalesced). A halt-polling target notices and stops polling.
+    /// </summary>
+    public bool SetIrr(int target, byte vector)
+    {
+        var v = _m.Vcpus[target];
+        var counters = _m.Counters;
+        bool ipi = IsIpiVector(vector);
+        bool fresh = v.Irr.Set(vector);
+        if (fresh)
+        {
+            v.PendingSince[vector] = Now;
+        }
+
+        if (ipi)
+        {
+            counters.IpisSent++;
+            if (!fresh)
+            {
+                counters.IpisCoalesced++;
+            }
+        }
+
+        v.PendingCount[vector]++;
+        if (v.Phase == VcpuPhase.HaltPoll)
+        {
+            _m.RunLoop.EndPollNow(v);
+        }
+        else if (v.State == VcpuState.Blocked)
+        {
+            _m.Monitor.NoteBlockedWithIrr(v);
+        }
+
+        return fresh;
+    }
+
+    /// <summary>The target, in guest mode, takes its pending interrupts now without an exit (doorbell, posted interrupt).</summary>
+    public void AcceptInGuest(int target)
+    {
+        var v = _m.Vcpus[target];
+        if (v.State == VcpuState.InGuest && !v.Irr.IsEmpty)
+        {
+            TakeInterrupts(v);
+        }
+    }
+
+    /// <summary>The guest takes every pending vector, highest first; its workload reacts.</summary>
+    public void TakeInterrupts(VcpuRuntime v)
+    {
+        var totals = _m.Counters;
+        var counters = totals.Vcpus[v.Info.Id];
+        var workload = _m.Workloads[v.Info.Vm];
+        int vector;
+        while ((vector = v.Irr.Highest()) >= 0)
+        {
+            byte b = (byte)vector;
+            v.Irr.Clear(b);
+            int count = v.PendingCount[b];
+            v.PendingCount[b] = 0;
+            long latency = Now - v.PendingSince[b];
+            totals.InterruptsAccepted++;
+            counters.InterruptsAccepted++;
+            _m.Monitor.TraceInstant(v.Cpu, TraceKind.InterruptAccepted, v.Info.Id, b);
+            if (IsIpiVector(b))
+            {
+                totals.IpisDelivered += count;
+                counters.IpisReceived += count;
+                totals.RecordIpiLatency(counters, latency);
+            }
+
+            workload.OnInterrupt(v.Info.IndexInVm, b);
+        }
+    }
+
+    /// <summary>kvm_vcpu_kick without AVIC: a target in guest mode exits so the interrupt is injected on re-entry.</summary>
+    public void Kick(int target)
+    {
+        var v = _m.Vcpus[target];
+        if (v.State != VcpuState.InGuest)
+        {
+            return; // not in guest: the IRR is taken at the next VMRUN
+        }
+
+        // A reschedule IPI to the pCPU forces an exit; the interrupt is injected on re-entry.
+        _m.Counters.Kicks++;
+        _m.Counters.ExitsExternalInterrupt++;
+        _m.RunLoop.BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs);
+    }
+
+    /// <summary>kvm_vcpu_wake_up: wakes the target if it is blocked; nothing otherwise. Returns true if it woke it.</summary>
+    public bool WakeUp(int target)
+    {
+        var v = _m.Vcpus[target];
+        if (v.State != VcpuState.Blocked || v.WakePending)
+        {
+            return false;
+        }
+
+        v.WakePending = true;
+        _m.Counters.Wakeups++;
+        _m.Counters.Vcpus[target].Wakeups++;
+        _m.Monitor.TraceInstant(v.Cpu, TraceKind.Wakeup, target, 0);
+        _m.Engine.Schedule(Now + _m.Costs.WakeupNs, _kindBase + (int)Kind.WakeArrive, target);
+        return true;
+    }
+}

@@ -1,0 +1,101 @@
+using Emu.Core.Contracts;
+using Emu.Core.Engine;
+using Emu.Core.Model;
+
+namespace Emu.Core.Machine;
+
+/// <summary>
+/// A guest's ICR write: the interrupt virtualization handles it (hardware) and may ask for a VM exit, whose
+/// cause Core counts and whose KVM handler runs once the #VMEXIT has landed (half of the VMRUN/#VMEXIT round
+/// trip) and has done its work (the ICR emulation, or the incomplete-IPI kicks): the exit's cost is on the
+/// IPI's critical path.
+/// </summary>
+internal sealed class IcrWritePath : IEventHandler
+{
+    private readonly MachineState _m;
+    private readonly int _kind;
+
+    public IcrWritePath(MachineState m)
+    {
+        _m = m;
+        _kind = m.Engine.RegisterKind("IcrExitHandler", this);
+    }
+
+    /// <summary>The guest writes ICR; returns true if the write exits.</summary>
+    public bool Write(VcpuRuntime v, Icr icr)
+    {
+        _m.Counters.Vcpus[v.Info.Id].IpisSent++;
+        _m.Monitor.TraceInstant(v.Cpu, TraceKind.IcrWrite, v.Info.Id, (long)icr.Value);
+        IcrWriteOutcome outcome = _m.InterruptVirtualization.WriteIcr(v.Info.Id, icr);
+        if (!outcome.Exits)
+        {
+            return false;
+        }
+
+        Count(v, in outcome);
+        long expectedHandlerNs = _m.Costs.IpiEmulationNs;
+        _m.RunLoop.BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + expectedHandlerNs);
+        long acts = (_m.Costs.VmExitNs / 2) + expectedHandlerNs;
+        if (acts <= 0)
+        {
+            RunHandler(v, in outcome, expectedHandlerNs);
+            return true;
+        }
+
+        v.PendingIcrExit = outcome;
+        v.IcrExitPending = true;
+        _m.Monitor.PendingIcrExits++;
+        _m.Engine.Schedule(_m.Now + acts, _kind, v.Info.Id);
+        return true;
+    }
+
+    public void Handle(in SimEvent e)
+    {
+        var v = _m.Vcpus[e.Subject];
+        v.IcrExitPending = false;
+        _m.Monitor.PendingIcrExits--;
+        RunHandler(v, in v.PendingIcrExit, _m.Costs.IpiEmulationNs);
+    }
+
+    /// <summary>
+    /// Runs KVM's exit handler. The exit was charged <paramref name="expectedNs"/> for it; a handler that reports
+    /// another cost lengthens or shortens the exit (or what is owed, if the vCPU was preempted meanwhile).
+    /// </summary>
+    private void RunHandler(VcpuRuntime v, in IcrWriteOutcome outcome, long expectedNs)
+    {
+        long delta = Math.Max(0, _m.InterruptVirtualization.HandleExit(v.Info.Id, in outcome)) - expectedNs;
+        if (delta == 0)
+        {
+            return;
+        }
+
+        if (v.Phase == VcpuPhase.ExitHandling && v.State == VcpuState.InHostKernel)
+        {
+            _m.RunLoop.MovePhaseEnd(v, Math.Max(_m.Now, v.PhaseEnd + delta));
+        }
+        else
+        {
+            v.RemainingNs = Math.Max(0, v.RemainingNs + delta);
+        }
+    }
+
+    private void Count(VcpuRuntime v, in IcrWriteOutcome outcome)
+    {
+        var counters = _m.Counters;
+        if (outcome.Exit == IcrExitKind.IcrWriteTrap)
+        {
+            counters.ExitsIcrWrite++;
+            return;
+        }
+
+        counters.Vcpus[v.Info.Id].IncompleteIpiExits++;
+        switch (outcome.Cause)
+        {
+            case IncompleteIpiCause.TargetNotRunning: counters.ExitsTargetNotRunning++; break;
+            case IncompleteIpiCause.InvalidTarget: counters.ExitsInvalidTarget++; break;
+            case IncompleteIpiCause.InvalidIntType: counters.ExitsInvalidIntType++; break;
+            case IncompleteIpiCause.InvalidBackingPage: counters.ExitsInvalidBackingPage++; break;
+            default: counters.ExitsInvalidIpiVector++; break;
+        }
+    }
+}

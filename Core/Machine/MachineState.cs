@@ -1,0 +1,164 @@
+using Emu.Core.Contracts;
+using Emu.Core.Engine;
+using Emu.Core.Model;
+using Emu.Core.Randomness;
+using Emu.Core.Results;
+using Emu.Core.Topology;
+
+namespace Emu.Core.Machine;
+
+/// <summary>
+/// The state every component of the machine shares: the engine, the host, the guests, the per-pCPU, per-task and
+/// per-vCPU runtime arrays (preallocated, indexed by id), the counters, and the components themselves, so that
+/// one calls another directly (sealed classes: no virtual dispatch on the hot path).
+/// </summary>
+internal sealed class MachineState
+{
+    public MachineState(Simulator engine, MachineSetup setup)
+    {
+        Engine = engine;
+        Topology = setup.Topology;
+        Costs = setup.Costs;
+        Seed = setup.Simulation.Seed;
+        CheckInvariants = setup.Simulation.CheckInvariants;
+        Hooks = setup.Hooks.ToArray();
+        TraceSinks = setup.TraceSinks.ToArray();
+
+        Cpus = new CpuRuntime[Topology.Count];
+        for (int p = 0; p < Cpus.Length; p++)
+        {
+            Cpus[p] = new CpuRuntime(p, engine.AllocateTimer(), engine.AllocateTimer());
+        }
+
+        // vCPUs and their threads first, then host tasks (DESIGN: tasks are vCPU threads and host tasks).
+        int vcpuCount = 0;
+        foreach (var vm in setup.Vms)
+        {
+            vcpuCount += vm.Vcpus;
+        }
+
+        int hostTaskCount = setup.HostTasks.PerCpu * Cpus.Length;
+        Vms = new VmInfo[setup.Vms.Count];
+        Vcpus = new VcpuRuntime[vcpuCount];
+        Tasks = new TaskRuntime[vcpuCount + hostTaskCount];
+        int next = 0;
+        for (int vm = 0; vm < setup.Vms.Count; vm++)
+        {
+            var o = setup.Vms[vm];
+            Vms[vm] = new VmInfo(vm, o.Name, next, o.Vcpus);
+            for (int i = 0; i < o.Vcpus; i++, next++)
+            {
+                var info = VcpuInfo.ForGuest(next, vm, i, o.Vcpus, next);
+                Vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer());
+                Tasks[next] = new TaskRuntime(next, next, vm, o.Weight, AllowedSet(o.VcpuCpus.TryGetValue(i, out var own) ? own : o.Cpus));
+            }
+        }
+
+        for (int h = 0; h < hostTaskCount; h++)
+        {
+            int task = vcpuCount + h;
+            int cpu = h % Cpus.Length;
+            var allowed = new bool[Cpus.Length];
+            allowed[cpu] = true; // per-CPU host tasks, like kernel threads bound to their CPU
+            Tasks[task] = new TaskRuntime(task, -1, -1, setup.HostTasks.Weight, allowed)
+            {
+                PhaseTimer = engine.AllocateTimer(),
+                Random = RandomStream.Derive(Seed, "host-task", h),
+                LastCpu = cpu,
+            };
+        }
+
+        Counters = new SimulationCounters(vcpuCount, Cpus.Length, Vms.Length);
+    }
+
+    public Simulator Engine { get; }
+
+    public long Now => Engine.Now;
+
+    public long Seed { get; }
+
+    public HostTopology Topology { get; }
+
+    public CostModel Costs { get; }
+
+    public bool CheckInvariants { get; }
+
+    public SimulationCounters Counters { get; }
+
+    public VmInfo[] Vms { get; }
+
+    public VcpuRuntime[] Vcpus { get; }
+
+    public TaskRuntime[] Tasks { get; }
+
+    public CpuRuntime[] Cpus { get; }
+
+    public IVcpuLifecycleHooks[] Hooks { get; }
+
+    public ITraceSink[] TraceSinks { get; }
+
+    /// <summary>Each VM's workload (after every decorator), set once the plugins are initialised.</summary>
+    public IWorkload[] Workloads { get; set; } = Array.Empty<IWorkload>();
+
+    public IInterruptVirtualization InterruptVirtualization { get; set; } = null!;
+
+    // The components, wired by Machine's constructor.
+    public VcpuRunLoop RunLoop { get; set; } = null!;
+
+    public GuestInterrupts Interrupts { get; set; } = null!;
+
+    public IcrWritePath IcrWrites { get; set; } = null!;
+
+    public SchedulingMechanism Scheduling { get; set; } = null!;
+
+    public HostTaskRunner HostTasks { get; set; } = null!;
+
+    public TimeAccounting Accounting { get; set; } = null!;
+
+    public RunMonitor Monitor { get; set; } = null!;
+
+    /// <summary>Set when an invariant broke or a plugin failed; the run stops.</summary>
+    public string? Failure => Monitor.Failure;
+
+    /// <summary>"vCPU 3 of VM 'vm0'" or "host task 2".</summary>
+    public string TaskName(int task)
+    {
+        var t = Tasks[task];
+        return t.Vcpu >= 0 ? $"vCPU {Vcpus[t.Vcpu].Info.IndexInVm} of VM '{Vms[t.Vm].Name}'" : $"host task {t.Id - Vcpus.Length}";
+    }
+
+    /// <summary>Registers a component's event kinds, consecutively; returns the first.</summary>
+    public int RegisterKinds<TKind>(IEventHandler handler, int count)
+        where TKind : struct, Enum
+    {
+        int first = -1;
+        for (int k = 0; k < count; k++)
+        {
+            int kind = Engine.RegisterKind(Enum.GetName(typeof(TKind), k)!, handler);
+            if (k == 0)
+            {
+                first = kind;
+            }
+        }
+
+        return first;
+    }
+
+    private bool[] AllowedSet(List<int> cpus)
+    {
+        var allowed = new bool[Cpus.Length];
+        if (cpus.Count == 0)
+        {
+            Array.Fill(allowed, true);
+        }
+        else
+        {
+            foreach (int c in cpus)
+            {
+                allowed[c] = true;
+            }
+        }
+
+        return allowed;
+    }
+}

@@ -1,0 +1,445 @@
+using Emu.Core.Contracts;
+using Emu.Core.Engine;
+using Emu.Core.Model;
+
+namespace Emu.Core.Machine;
+
+/// <summary>
+/// KVM's vCPU run loop (vcpu_enter_guest and around it): VMRUN, the workload's program in guest mode, VM exits
+/// and their handling time, HLT with halt-polling and blocking (kvm_vcpu_halt), userspace exits (KVM_RUN
+/// returns), and what a vCPU thread does when the scheduler takes or gives its pCPU (put and load).
+/// </summary>
+internal sealed class VcpuRunLoop : IEventHandler
+{
+    /// <summary>A workload returning this many zero-time actions in a row has a bug; stop rather than spin forever.</summary>
+    private const int MaxInstantActions = 10_000;
+
+    private enum Kind
+    {
+        VcpuPhaseEnd,
+        SpinResume,
+        Count,
+    }
+
+    private readonly MachineState _m;
+    private readonly int _kindBase;
+
+    public VcpuRunLoop(MachineState m)
+    {
+        _m = m;
+        _kindBase = m.RegisterKinds<Kind>(this, (int)Kind.Count);
+    }
+
+    private long Now => _m.Engine.Now;
+
+    public void Handle(in SimEvent e)
+    {
+        var v = _m.Vcpus[e.Subject];
+        if (e.Kind - _kindBase == (int)Kind.VcpuPhaseEnd)
+        {
+            OnPhaseEnd(v);
+        }
+        else if (v.Spinning && v.ResumeRequested && v.State == VcpuState.InGuest)
+        {
+            EndSpin(v);
+        }
+    }
+
+    /// <summary>VMRUN: the vCPU (loaded, in the host kernel on its pCPU) enters guest mode.</summary>
+    public void EnterGuest(VcpuRuntime v)
+    {
+        _m.Accounting.SetVcpuState(v, VcpuState.InGuest);
+        _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Guest);
+        if (!v.Irr.IsEmpty)
+        {
+            _m.Interrupts.TakeInterrupts(v); // the hardware evaluates pending IRR bits at VMRUN
+        }
+
+        if (v.Halted)
+        {
+            v.Halted = false; // HLT returns once an interrupt was taken
+            _m.Engine.Cancel(v.LapicTimer);
+            RunGuestProgram(v);
+        }
+        else if (v.Spinning)
+        {
+            v.Phase = VcpuPhase.GuestSpin;
+            if (v.ResumeRequested)
+            {
+                EndSpin(v);
+            }
+        }
+        else if (v.RemainingNs > 0)
+        {
+            StartPhase(v, VcpuPhase.GuestCompute, v.RemainingNs);
+        }
+        else
+        {
+            RunGuestProgram(v);
+        }
+    }
+
+    /// <summary>Asks the workload for actions until one takes time or leaves guest mode.</summary>
+    public void RunGuestProgram(VcpuRuntime v)
+    {
+        var workload = _m.Workloads[v.Info.Vm];
+        for (int i = 0; i < MaxInstantActions; i++)
+        {
+            GuestAction a = workload.Next(v.Info.IndexInVm);
+            switch (a.Kind)
+            {
+                case GuestActionKind.Compute:
+                    if (a.DurationNs > 0)
+                    {
+                        StartPhase(v, VcpuPhase.GuestCompute, a.DurationNs);
+                        return;
+                    }
+
+                    continue;
+                case GuestActionKind.SendIpi:
+                    if (_m.IcrWrites.Write(v, a.Icr))
+                    {
+                        return; // the write exited; the program resumes after VMRUN
+                    }
+
+                    if (v.State != VcpuState.InGuest)
+                    {
+                        return;
+                    }
+
+                    continue;
+                case GuestActionKind.SpinWait:
+                    if (v.ResumeRequested)
+                    {
+                        v.ResumeRequested = false;
+                        continue;
+                    }
+
+                    v.Spinning = true;
+                    v.Phase = VcpuPhase.GuestSpin;
+                    return;
+                case GuestActionKind.Halt:
+                    Halt(v, a.DurationNs);
+                    return;
+                case GuestActionKind.UserspaceExit:
+                    ExitToUserspace(v, a.DurationNs);
+                    return;
+                case GuestActionKind.MmioExit:
+                    _m.Counters.ExitsMmio++;
+                    BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + Math.Max(0, a.DurationNs));
+                    return;
+                case GuestActionKind.NestedExit:
+                    _m.Counters.ExitsNested++;
+                    BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + Math.Max(0, a.DurationNs));
+                    return;
+                default:
+                    throw new InvalidOperationException($"unknown guest action {a.Kind}");
+            }
+        }
+
+        _m.Monitor.Fail($"workload '{workload.GetType().Name}' of vCPU {v.Info.Id} returned {MaxInstantActions} actions without taking time");
+    }
+
+    /// <summary>Workloads end a spin-wait through their context; the vCPU continues as soon as it is in guest mode.</summary>
+    public void RequestResume(int vcpu)
+    {
+        var v = _m.Vcpus[vcpu];
+        v.ResumeRequested = true;
+        if (v.Spinning && v.State == VcpuState.InGuest)
+        {
+            _m.Engine.Schedule(Now, _kindBase + (int)Kind.SpinResume, vcpu);
+        }
+    }
+
+    private void EndSpin(VcpuRuntime v)
+    {
+        v.Spinning = false;
+        v.ResumeRequested = false;
+        v.Phase = VcpuPhase.None;
+        RunGuestProgram(v);
+    }
+
+    /// <summary>Arms the vCPU's phase timer for <paramref name="ns"/> from now.</summary>
+    public void StartPhase(VcpuRuntime v, VcpuPhase phase, long ns)
+    {
+        v.Phase = phase;
+        v.RemainingNs = 0;
+        v.PhaseEnd = Now + ns;
+        _m.Engine.Arm(v.PhaseTimer, v.PhaseEnd, _kindBase + (int)Kind.VcpuPhaseEnd, v.Info.Id);
+    }
+
+    /// <summary>Moves the end of the current phase (a handler that took longer or shorter than expected).</summary>
+    public void MovePhaseEnd(VcpuRuntime v, long end)
+    {
+        v.PhaseEnd = end;
+        _m.Engine.Arm(v.PhaseTimer, end, _kindBase + (int)Kind.VcpuPhaseEnd, v.Info.Id);
+    }
+
+    /// <summary>True while the vCPU halt-polls, with the poll's end.</summary>
+    public static bool IsHaltPolling(VcpuRuntime v, out long end)
+    {
+        end = v.PhaseEnd;
+        return v.Phase == VcpuPhase.HaltPoll;
+    }
+
+    /// <summary>The vCPU exits to the host kernel for <paramref name="ns"/>, then re-enters (VMRUN).</summary>
+    public void BeginExit(VcpuRuntime v, TraceKind trace, long ns)
+    {
+        SaveGuestProgress(v);
+        _m.Counters.Vcpus[v.Info.Id].VmExits++;
+        _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
+        _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Host);
+        _m.Monitor.TraceInstant(v.Cpu, trace, v.Info.Id, 0);
+        StartPhase(v, VcpuPhase.ExitHandling, ns);
+    }
+
+    /// <summary>Remembers how much of the current compute burst is left when the guest stops running it.</summary>
+    private void SaveGuestProgress(VcpuRuntime v)
+    {
+        if (v.Phase == VcpuPhase.GuestCompute)
+        {
+            v.RemainingNs = Math.Max(0, v.PhaseEnd - Now);
+        }
+
+        _m.Engine.Cancel(v.PhaseTimer);
+        v.Phase = VcpuPhase.None;
+    }
+
+    private void OnPhaseEnd(VcpuRuntime v)
+    {
+        long debt = _m.Accounting.TakeDebt(_m.Cpus[v.Cpu], v.Info.Task);
+        if (debt > 0)
+        {
+            // Stolen time (spurious doorbells) delays whatever ran: this phase ends later.
+            MovePhaseEnd(v, Now + debt);
+            return;
+        }
+
+        VcpuPhase phase = v.Phase;
+        v.Phase = VcpuPhase.None;
+        switch (phase)
+        {
+            case VcpuPhase.GuestCompute:
+                RunGuestProgram(v);
+                break;
+            case VcpuPhase.ExitHandling:
+                EnterGuest(v);
+                break;
+            case VcpuPhase.HaltPoll:
+                EndHaltPoll(v);
+                break;
+            case VcpuPhase.Userspace:
+                // KVM_RUN again: vcpu_load, then VMRUN.
+                Load(v, v.Cpu);
+                _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
+                EnterGuest(v);
+                break;
+            default:
+                throw new InvalidOperationException($"vCPU {v.Info.Id} phase timer fired in phase {phase}");
+        }
+    }
+
+    /// <summary>Guest HLT: exit, halt-poll with IsRunning still 1, then block (kvm_vcpu_halt).</summary>
+    private void Halt(VcpuRuntime v, long timeoutNs)
+    {
+        if (!v.Irr.IsEmpty)
+        {
+            _m.Interrupts.TakeInterrupts(v); // an interrupt is already pending: HLT falls through
+            RunGuestProgram(v);
+            return;
+        }
+
+        _m.Counters.ExitsHlt++;
+        _m.Counters.Vcpus[v.Info.Id].HltExits++;
+        v.Halted = true;
+        if (timeoutNs > 0)
+        {
+            _m.Interrupts.ArmLapicTimer(v, Now + timeoutNs);
+        }
+
+        BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs);
+        if (_m.Costs.HaltPollNs > 0)
+        {
+            v.Phase = VcpuPhase.HaltPoll;
+            MovePhaseEnd(v, Now + _m.Costs.HaltPollNs);
+        }
+        else
+        {
+            _m.Engine.Cancel(v.PhaseTimer);
+            v.Phase = VcpuPhase.None;
+            EndHaltPoll(v);
+        }
+    }
+
+    /// <summary>kvm_vcpu_check_block in the poll loop saw an IRR bit: the poll succeeds, VMRUN follows.</summary>
+    public void EndPollNow(VcpuRuntime v)
+    {
+        _m.Counters.HaltPollSuccesses++;
+        MovePhaseEnd(v, Now);
+    }
+
+    private void EndHaltPoll(VcpuRuntime v)
+    {
+        if (!v.Irr.IsEmpty)
+        {
+            EnterGuest(v);
+            return;
+        }
+
+        // kvm_vcpu_block: kvm_arch_vcpu_blocking, then the final kvm_vcpu_check_block.
+        v.Blocking = true;
+        var hooks = _m.Hooks;
+        for (int i = 0; i < hooks.Length; i++)
+        {
+            hooks[i].Blocking(v.Info.Id);
+        }
+
+        if (!v.Irr.IsEmpty)
+        {
+            Unblock(v);
+            EnterGuest(v);
+            return;
+        }
+
+        _m.Accounting.SetVcpuState(v, VcpuState.Blocked);
+        v.Resume = ResumePoint.Unblock;
+        var cpu = _m.Cpus[v.Cpu];
+        _m.Scheduling.Stop(cpu, _m.Tasks[v.Info.Task], runnable: false);
+        _m.Scheduling.TryDispatch(cpu);
+    }
+
+    private void Unblock(VcpuRuntime v)
+    {
+        v.Blocking = false;
+        var hooks = _m.Hooks;
+        for (int i = 0; i < hooks.Length; i++)
+        {
+            hooks[i].Unblocking(v.Info.Id);
+        }
+    }
+
+    /// <summary>A userspace exit: KVM_RUN returns (vcpu_put); the VMM works; KVM_RUN again.</summary>
+    private void ExitToUserspace(VcpuRuntime v, long ns)
+    {
+        var counters = _m.Counters;
+        counters.ExitsUserspace++;
+        counters.Vcpus[v.Info.Id].UserspaceExits++;
+        counters.Vcpus[v.Info.Id].VmExits++;
+        SaveGuestProgress(v);
+        _m.Monitor.TraceInstant(v.Cpu, TraceKind.VmExit, v.Info.Id, 1);
+        Put(v);
+        _m.Accounting.SetVcpuState(v, VcpuState.InUserspace);
+        _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Host);
+        StartPhase(v, VcpuPhase.Userspace, _m.Costs.VmExitNs + _m.Costs.UserspaceRoundTripNs + Math.Max(0, ns));
+    }
+
+    private void Load(VcpuRuntime v, int cpu)
+    {
+        v.Loaded = true;
+        v.Cpu = cpu;
+        var hooks = _m.Hooks;
+        for (int i = 0; i < hooks.Length; i++)
+        {
+            hooks[i].Load(v.Info.Id, cpu);
+        }
+    }
+
+    private void Put(VcpuRuntime v)
+    {
+        if (!v.Loaded)
+        {
+            return;
+        }
+
+        var hooks = _m.Hooks;
+        for (int i = 0; i < hooks.Length; i++)
+        {
+            hooks[i].Put(v.Info.Id);
+        }
+
+        v.Loaded = false;
+    }
+
+    /// <summary>The vCPU's thread got the pCPU (the switch is done): it carries on where it stopped.</summary>
+    public void Resume(VcpuRuntime v, CpuRuntime cpu)
+    {
+        _m.Counters.Vcpus[v.Info.Id].ContextSwitches++;
+        v.Cpu = cpu.Id;
+
+        // Reset before resuming: the guest program runs synchronously from here and may halt and block again,
+        // setting its own resume point, which must not be overwritten afterwards.
+        var resume = v.Resume;
+        v.Resume = ResumePoint.Guest;
+        switch (resume)
+        {
+            case ResumePoint.Guest:
+                Load(v, cpu.Id);
+                _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
+                EnterGuest(v);
+                break;
+            case ResumePoint.ExitHandling:
+                Load(v, cpu.Id);
+                _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
+                StartPhase(v, VcpuPhase.ExitHandling, v.RemainingNs);
+                break;
+            case ResumePoint.Unblock:
+                // kvm_sched_in (load: AVIC skips it while blocking), finish_rcuwait, kvm_arch_vcpu_unblocking.
+                Load(v, cpu.Id);
+                v.WakePending = false;
+                Unblock(v);
+                _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
+                EnterGuest(v);
+                break;
+            case ResumePoint.Userspace:
+                _m.Accounting.SetVcpuState(v, VcpuState.InUserspace);
+                StartPhase(v, VcpuPhase.Userspace, v.RemainingNs);
+                break;
+        }
+    }
+
+    /// <summary>The scheduler takes the pCPU from the vCPU's thread: save where it was, and put it (KVM's sched-out).</summary>
+    public void Preempt(VcpuRuntime v, long debt)
+    {
+        switch (v.State)
+        {
+            case VcpuState.InGuest:
+                // The host's timer tick interrupts the guest: an external-interrupt exit, then sched-out.
+                _m.Counters.ExitsExternalInterrupt++;
+                _m.Counters.Vcpus[v.Info.Id].VmExits++;
+                SaveGuestProgress(v);
+                if (v.RemainingNs > 0)
+                {
+                    v.RemainingNs += debt;
+                }
+
+                Put(v);
+                _m.Accounting.SetVcpuState(v, VcpuState.Preempted);
+                v.Resume = ResumePoint.Guest;
+                break;
+            case VcpuState.InHostKernel:
+                SaveRemaining(v, debt);
+                Put(v);
+                _m.Accounting.SetVcpuState(v, VcpuState.Preempted);
+                v.Resume = ResumePoint.ExitHandling;
+                break;
+            case VcpuState.InUserspace:
+                SaveRemaining(v, debt);
+                _m.Accounting.SetVcpuState(v, VcpuState.Preempted);
+                v.Resume = ResumePoint.Userspace;
+                break;
+            case VcpuState.Blocked:
+                Put(v); // sched-out of the blocked thread: kvm_arch_vcpu_put
+                break;
+            default:
+                throw new InvalidOperationException($"vCPU {v.Info.Id} descheduled in state {v.State}");
+        }
+    }
+
+    /// <summary>What is left of a host-side phase, plus stolen time, waits for the thread's next turn.</summary>
+    private void SaveRemaining(VcpuRuntime v, long debt)
+    {
+        v.RemainingNs = Math.Max(0, v.PhaseEnd - Now) + debt;
+        _m.Engine.Cancel(v.PhaseTimer);
+        v.Phase = VcpuPhase.None;
+    }
+}
