@@ -90,11 +90,11 @@ public class EngineSteadyStateTests
             .With("Scheduler:Policy", policy);
         using var sim = Scenario.Builder(keys, new SvmPlugin()).Build();
         sim.RunUntil(50_000_000);
-        long switches = sim.Machine.Counters.ContextSwitches;
+        long switches = sim.Internals.Counters.ContextSwitches;
         long before = GC.GetAllocatedBytesForCurrentThread();
         sim.RunUntil(250_000_000);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.That(sim.Machine.Counters.ContextSwitches - switches, Is.GreaterThan(2_000));
-        Assert.That(allocated, Is.Zero, $"{allocated} bytes over {sim.Machine.Counters.ContextSwitches - switches} context switches");
+        Assert.That(sim.Internals.Counters.ContextSwitches - switches, Is.GreaterThan(2_000));
+        Assert.That(allocated, Is.Zero, $"{allocated} bytes over {sim.Internals.Counters.ContextSwitches - switches} context switches");
     }
 }

@@ -31,7 +31,7 @@ public class LifecycleHookOrderTests
             .With("HostTasks:PerCpu", hostTasks)
             .With("Vms:0:Workload:Halt", "0.5")
             .With("Vms:0:Workload:UserspaceExit", "0.3")
-            .With("Svm:HaltPollNs", "0");
+            .With("Kvm:HaltPollNs", "0");
         using var sim = Scenario.Builder(keys, new SvmPlugin())
             .ConfigureServices(s =>
             {

@@ -2,6 +2,7 @@ using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Emu.Core.Engine;
 using Emu.Core.Machine;
+using Emu.Core.Results;
 using Emu.Core.Workloads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -97,23 +98,26 @@ public sealed class EmuBuilder
         try
         {
             var engine = new Simulator();
+            var o = p.Options;
+            var sinks = new List<ITraceSink>(_traceSinks);
+            sinks.AddRange(p.Provider.GetServices<ITraceSink>());
             var setup = new MachineSetup(
-                p.Configuration, p.Options.Simulation, p.Options.Topology!, p.Options.Vms, p.Options.Scheduler, p.Options.HostTasks,
-                p.Options.Costs, p.SchedulerFactory.Create(), p.InterruptVirtualization, p.Hooks, p.Workloads,
-                _traceSinks.Concat(p.Provider.GetServices<ITraceSink>()).ToList(), p.Nested, p.FallbackFactory?.Create());
+                o.Simulation, o.Topology!, o.Vms, o.Scheduler, o.HostTasks, o.Costs, p.Policy.Create(), p.Fallback?.Create(),
+                p.InterruptVirtualization, p.Nested, p.Hooks, p.Workloads, p.Layers, p.ResultSections, sinks);
             var machine = new Machine.Machine(engine, setup);
-            p.Nested?.Initialize(machine);
-            return new Simulation(engine, machine, p, ResultsConfig(p.Configuration));
+            return new Simulation(engine, machine, p, ResultJson.ConfigurationToJson(p.Configuration));
         }
-        catch (OptionsValidationException ex)
+        catch
         {
             p.Dispose();
-            throw new EmuConfigurationException(ex.Failures.ToList());
+            throw;
         }
     }
 
-    private static System.Text.Json.Nodes.JsonNode ResultsConfig(IConfiguration c) => Results.ResultJson.ConfigurationToJson(c);
-
+    /// <summary>
+    /// Binds and checks everything once: Core's sections, every plugin's services, the policy and fallback, each
+    /// VM's workload and the decorators' layers. Every problem is collected before any is thrown.
+    /// </summary>
     private Prepared Prepare()
     {
         var config = EffectiveConfiguration();
@@ -144,118 +148,29 @@ public sealed class EmuBuilder
         var provider = services.BuildServiceProvider();
         try
         {
-            var policies = ResolveAll<ISchedulerFactory>(provider, errors).Select(f => f.Name);
-            ScenarioBinder.RejectUnknownKeys(config, provider.GetServices<ConfigSectionKeys>().ToList(), policies, errors);
-            var workloads = BuiltInWorkloads.All.Concat(provider.GetServices<IWorkloadFactory>()).ToList();
-            ValidateWorkloads(config, options, workloads, errors);
-            var (schedulerFactory, fallbackFactory) = ResolveScheduler(provider, options, errors);
+            var schedulers = ResolveAll<ISchedulerFactory>(provider, errors);
+            var decorators = ResolveAll<IWorkloadDecorator>(provider, errors);
+            ScenarioBinder.RejectUnknownKeys(
+                config, ResolveAll<ConfigSectionKeys>(provider, errors), ResolveAll<VmConfigKeys>(provider, errors), decorators, schedulers.Select(f => f.Name), errors);
+            var workloadFactories = BuiltInWorkloads.All.Concat(ResolveAll<IWorkloadFactory>(provider, errors)).ToList();
+            var workloads = WorkloadBinding.BindWorkloads(config, options, workloadFactories, errors);
+            var layers = WorkloadBinding.BindLayers(config, options, decorators, workloadFactories, errors);
+            var (policy, fallback) = SchedulerBinding.Bind(config, options, schedulers, errors);
             var nested = Resolve<INestedInterruptVirtualization>(provider, errors);
-            ValidateNested(config, options, nested, workloads, errors);
             var iv = Resolve<IInterruptVirtualization>(provider, errors);
             var hooks = ResolveAll<IVcpuLifecycleHooks>(provider, errors);
+            var sections = ResolveAll<IResultSection>(provider, errors);
             if (errors.Count > 0)
             {
                 throw new EmuConfigurationException(errors);
             }
 
-            return new Prepared(config, provider, options, schedulerFactory!, fallbackFactory, iv, hooks, workloads, nested);
+            return new Prepared(config, provider, options, policy!, fallback, iv, nested, hooks, workloads, layers, sections);
         }
         catch
         {
             provider.Dispose();
             throw;
-        }
-    }
-
-    private static void ValidateWorkloads(IConfiguration config, ScenarioOptions options, List<IWorkloadFactory> workloads, List<string> errors)
-    {
-        for (int i = 0; i < options.Vms.Count; i++)
-        {
-            var section = config.GetSection($"Vms:{i}:Workload");
-            string kind = options.Vms[i].Workload.Kind;
-            var factory = workloads.FirstOrDefault(f => string.Equals(f.Kind, kind, StringComparison.OrdinalIgnoreCase));
-            if (factory is null)
-            {
-                errors.Add($"Vms:{i}:Workload:Kind: unknown workload '{kind}' (known: {string.Join(", ", workloads.Select(w => w.Kind))})");
-                continue;
-            }
-
-            errors.AddRange(factory.Validate(section, options.Vms[i].Vcpus));
-        }
-    }
-
-    private static (ISchedulerFactory? Policy, ISchedulerFactory? Fallback) ResolveScheduler(ServiceProvider provider, ScenarioOptions options, List<string> errors)
-    {
-        var factories = ResolveAll<ISchedulerFactory>(provider, errors);
-        var config = provider.GetRequiredService<IConfiguration>();
-        foreach (var f in factories)
-        {
-            var own = config.GetSection($"{SchedulerOptions.Section}:{f.Name}");
-            if (own.Exists())
-            {
-                errors.AddRange(f.ValidateOptions(own));
-            }
-        }
-
-        var policy = Find(factories, options.Scheduler.Policy, "Scheduler:Policy", errors);
-        ISchedulerFactory? fallback = null;
-        if (!string.IsNullOrEmpty(options.Scheduler.WatchdogFallback))
-        {
-            fallback = Find(factories, options.Scheduler.WatchdogFallback, "Scheduler:WatchdogFallback", errors);
-            if (fallback is not null && ReferenceEquals(fallback, policy))
-            {
-                errors.Add($"Scheduler:WatchdogFallback: '{fallback.Name}' is the policy the watchdog would eject; name another one");
-            }
-
-            if (options.Scheduler.WatchdogUs == 0)
-            {
-                errors.Add("Scheduler:WatchdogFallback: needs the watchdog on (Scheduler:WatchdogUs > 0)");
-            }
-        }
-
-        if (options.Topology is not null)
-        {
-            int hostTasks = options.HostTasks.PerCpu * options.Topology.Count;
-            foreach (var f in new[] { policy, fallback })
-            {
-                if (f is not null)
-                {
-                    var section = config.GetSection($"{SchedulerOptions.Section}:{f.Name}");
-                    errors.AddRange(f.Validate(new SchedulerValidationContext(options.Topology, options.Vms.Sum(v => v.Vcpus), hostTasks, section)));
-                }
-            }
-        }
-
-        return (policy, fallback);
-    }
-
-    private static ISchedulerFactory? Find(List<ISchedulerFactory> factories, string name, string key, List<string> errors)
-    {
-        var factory = factories.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
-        if (factory is null)
-        {
-            string known = factories.Count == 0 ? "none: no scheduler plugin is loaded" : string.Join(", ", factories.Select(f => f.Name));
-            errors.Add($"{key}: unknown policy '{name}' (known: {known})");
-        }
-
-        return factory;
-    }
-
-    private static void ValidateNested(
-        IConfiguration config, ScenarioOptions options, INestedInterruptVirtualization? nested, List<IWorkloadFactory> workloads, List<string> errors)
-    {
-        for (int i = 0; i < options.Vms.Count; i++)
-        {
-            var section = config.GetSection($"Vms:{i}:Nested");
-            if (nested is not null && section.GetChildren().Any())
-            {
-                errors.AddRange(nested.Validate(section, options.Vms[i].Vcpus, workloads));
-            }
-
-            if (nested is null && section.GetChildren().Any())
-            {
-                errors.Add($"Vms:{i}:Nested: VM '{options.Vms[i].Name}' runs a nested guest, which needs a plugin providing nested AVIC (INestedInterruptVirtualization); none is registered");
-            }
         }
     }
 
@@ -287,17 +202,19 @@ public sealed class EmuBuilder
     }
 }
 
-/// <summary>A validated scenario with its container and resolved plugin services.</summary>
+/// <summary>A validated scenario with its container, its bound settings and resolved plugin services.</summary>
 internal sealed record Prepared(
     IConfiguration Configuration,
     ServiceProvider Provider,
     ScenarioOptions Options,
-    ISchedulerFactory SchedulerFactory,
-    ISchedulerFactory? FallbackFactory,
+    ISchedulerSettings Policy,
+    ISchedulerSettings? Fallback,
     IInterruptVirtualization? InterruptVirtualization,
+    INestedInterruptVirtualization? Nested,
     List<IVcpuLifecycleHooks> Hooks,
-    List<IWorkloadFactory> Workloads,
-    INestedInterruptVirtualization? Nested) : IDisposable
+    List<IWorkloadSettings> Workloads,
+    List<BoundLayer> Layers,
+    List<IResultSection> ResultSections) : IDisposable
 {
     public void Dispose() => Provider.Dispose();
 }

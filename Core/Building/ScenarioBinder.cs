@@ -8,9 +8,12 @@ namespace Emu.Core.Building;
 /// <summary>Binds Core's sections, rejects unknown keys, and checks the cross-field rules.</summary>
 internal static class ScenarioBinder
 {
-    /// <summary>Top-level sections Core itself reads or tolerates.</summary>
+    /// <summary>The top-level sections Core owns; plugins and the host declare theirs (<see cref="ConfigSectionKeys"/>).</summary>
     private static readonly string[] CoreSections =
-        { "Simulation", "Topology", "Vms", "Svm", "Scheduler", "HostTasks", "Costs", "Plugins", "Logging" };
+        { SimulationOptions.Section, TopologyOptions.Section, "Vms", KvmOptions.Section, SchedulerOptions.Section, HostTasksOptions.Section, CostsOptions.Section };
+
+    /// <summary>The VM keys Core reads.</summary>
+    private static readonly string[] CoreVmKeys = { "Name", "Vcpus", "Weight", "Cpus", "VcpuCpus", "Workload" };
 
     public static ScenarioOptions Bind(IConfiguration config, List<string> errors)
     {
@@ -35,21 +38,33 @@ internal static class ScenarioBinder
         return new ScenarioOptions(sim, topo, topology, vms, sched, hostTasks, costs, kvm);
     }
 
-    /// <summary>Keys and sections that neither Core nor a loaded plugin reads: typos, or a plugin that is missing.</summary>
-    public static void RejectUnknownKeys(IConfiguration config, IReadOnlyList<ConfigSectionKeys> pluginKeys, IEnumerable<string> policyNames, List<string> errors)
+    /// <summary>
+    /// Keys and sections that neither Core nor a loaded plugin (nor the host) reads: typos, or a plugin that is
+    /// missing. Every declared section is checked against the union of the keys declared for it.
+    /// </summary>
+    public static void RejectUnknownKeys(
+        IConfiguration config, IReadOnlyList<ConfigSectionKeys> declared, IReadOnlyList<VmConfigKeys> vmKeys,
+        IReadOnlyList<IWorkloadDecorator> decorators, IEnumerable<string> policyNames, List<string> errors)
     {
         // Scheduler:<Policy> subsections hold each policy's own keys.
         OptionsValidation.RejectUnknownKeys(config, SchedulerOptions.Section, OptionsValidation.PropertyNames<SchedulerOptions>().Concat(policyNames), errors);
         OptionsValidation.RejectUnknownKeys(config, SimulationOptions.Section, OptionsValidation.PropertyNames<SimulationOptions>(), errors);
         OptionsValidation.RejectUnknownKeys(config, TopologyOptions.Section, OptionsValidation.PropertyNames<TopologyOptions>(), errors);
         OptionsValidation.RejectUnknownKeys(config, HostTasksOptions.Section, OptionsValidation.PropertyNames<HostTasksOptions>(), errors);
-        RejectUnknownShared(config, CostsOptions.Section, OptionsValidation.PropertyNames<CostsOptions>(), pluginKeys, errors);
-        if (pluginKeys.Any(k => string.Equals(k.Section, KvmOptions.Section, StringComparison.OrdinalIgnoreCase)))
+        RejectUnknownShared(config, CostsOptions.Section, OptionsValidation.PropertyNames<CostsOptions>(), declared, errors);
+        RejectUnknownShared(config, KvmOptions.Section, OptionsValidation.PropertyNames<KvmOptions>(), declared, errors);
+        foreach (string section in declared.Select(d => d.Section).Except(CoreSections, StringComparer.OrdinalIgnoreCase).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            // Only when the plugin that owns the rest of the Svm section is loaded can a key there be a typo.
-            RejectUnknownShared(config, KvmOptions.Section, OptionsValidation.PropertyNames<KvmOptions>(), pluginKeys, errors);
+            RejectUnknownShared(config, section, Array.Empty<string>(), declared, errors);
         }
-        var knownSections = new HashSet<string>(CoreSections.Concat(pluginKeys.Select(k => k.Section)), StringComparer.OrdinalIgnoreCase);
+
+        var vmKnown = CoreVmKeys.Concat(decorators.Select(d => d.VmKey)).Concat(vmKeys.SelectMany(k => k.Keys)).ToList();
+        foreach (var vm in config.GetSection("Vms").GetChildren())
+        {
+            OptionsValidation.RejectUnknownKeys(config, vm.Path, vmKnown, errors);
+        }
+
+        var knownSections = new HashSet<string>(CoreSections.Concat(declared.Select(k => k.Section)), StringComparer.OrdinalIgnoreCase);
         foreach (var section in config.GetChildren())
         {
             if (!knownSections.Contains(section.Key))
@@ -57,7 +72,6 @@ internal static class ScenarioBinder
                 errors.Add($"{section.Key}: unknown section (known: {string.Join(", ", knownSections.Order(StringComparer.Ordinal))})");
             }
         }
-
     }
 
     private static List<VmOptions> BindVms(IConfiguration config, HostTopology? topology, List<string> errors)
@@ -93,7 +107,6 @@ internal static class ScenarioBinder
             }
 
             OptionsValidation.Validate(vm, path, errors);
-            OptionsValidation.RejectUnknownKeys(config, path, new[] { "Name", "Vcpus", "Weight", "Cpus", "VcpuCpus", "Workload", "Nested" }, errors);
             if (vm.Name.Length > 0 && !names.Add(vm.Name))
             {
                 errors.Add($"{path}:Name: '{vm.Name}' is used by another VM");

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Emu.Core.Contracts;
 using Emu.Core.Engine;
 using Emu.Core.Results;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Emu.Core.Building;
 
@@ -38,10 +39,10 @@ public sealed class Simulation : IDisposable
         }
     }
 
-    public Simulator Engine { get; }
+    internal Simulator Engine { get; }
 
-    /// <summary>The machine as plugins see it (state queries, counters).</summary>
-    public IMachine Machine => _machine;
+    /// <summary>The machine, read-only: topology, guests, vCPU states.</summary>
+    public IMachineView Machine => _machine;
 
     internal Machine.Machine Internals => _machine;
 
@@ -49,6 +50,15 @@ public sealed class Simulation : IDisposable
     internal INestedInterruptVirtualization? Nested => _prepared.Nested;
 
     public long Seed { get; }
+
+    /// <summary>Events dispatched so far.</summary>
+    public long EventsDispatched => Engine.EventsDispatched;
+
+    /// <summary>The time of the next event, or <see cref="long.MaxValue"/> when none is left (for an emulator that co-simulates).</summary>
+    public long Peek() => Engine.Peek();
+
+    /// <summary>Adds an observer that sees every event after its handler (any number; Core's own monitor runs first).</summary>
+    public void AddObserver(IEventObserver observer) => Engine.AddObserver(observer);
 
     /// <summary>The state dumps plugins registered (<see cref="IStateDump"/>), in registration order.</summary>
     public IReadOnlyList<IStateDump> StateDumps => _prepared.Provider.GetServices<IStateDump>().ToList();
@@ -116,13 +126,7 @@ public sealed class Simulation : IDisposable
         long measured = Math.Max(0, Engine.Now - _startMeasureNs);
         var r = ResultBuilder.Build(_machine, _config.DeepClone(), Seed, measured, Engine.EventsDispatched);
         bool complete = Failure is null && Engine.Now >= EndTimeNs;
-        r = r with { Completed = complete, Failure = Failure };
-        foreach (var sink in _prepared.Provider.GetServices<IMetricsSink>())
-        {
-            sink.RunCompleted(r);
-        }
-
-        return r;
+        return r with { Completed = complete, Failure = Failure };
     }
 
     public void Dispose() => _prepared.Dispose();
@@ -134,10 +138,4 @@ public sealed class Simulation : IDisposable
         _pluginFailure = $"{source} threw {ex.GetType().Name} at {Engine.Now} ns: {ex.Message}";
         Engine.Stop();
     }
-}
-
-internal static class ServiceProviderExtensions
-{
-    public static IEnumerable<T> GetServices<T>(this IServiceProvider provider) =>
-        (IEnumerable<T>?)provider.GetService(typeof(IEnumerable<T>)) ?? Array.Empty<T>();
 }

@@ -7,8 +7,8 @@ namespace Emu.Core.Contracts;
 /// </summary>
 public static class EmuContract
 {
-    public const int Major = 1;
-    public const int Minor = 2;
+    public const int Major = 2;
+    public const int Minor = 0;
 
     public static Version Version => new(Major, Minor);
 

@@ -6,7 +6,7 @@ namespace Emu.Core.Contracts;
 /// The AVIC hardware's destination resolution for a guest ICR write, over any table pair in the APM's layout
 /// (physical APIC ID table of 64-bit entries, logical APIC ID table of 32-bit entries). The interrupt
 /// virtualization plugin provides it so that a nested model runs the same hardware rules over its shadow
-/// tables instead of copying them (contract 1.1).
+/// tables instead of copying them.
 /// </summary>
 public interface IAvicHardware
 {
@@ -18,8 +18,4 @@ public interface IAvicHardware
     /// </summary>
     IcrWriteOutcome ResolveDestinations(
         ReadOnlySpan<ulong> physicalTable, ReadOnlySpan<uint> logicalTable, bool flatLogical, int senderIndex, Icr icr, Span<int> targets, out int count);
-
-    /// <summary>What a doorbell that finds no running target costs the pCPU it lands on (Costs:SpuriousDoorbellNs).</summary>
-    long SpuriousDoorbellNs { get; }
-
 }

@@ -13,7 +13,7 @@ public interface IInterruptVirtualization : IInterruptDelivery
     string Name { get; }
 
     /// <summary>Called once when the simulation is built, before any event.</summary>
-    void Initialize(IMachine machine);
+    void Initialize(IVirtualizationContext context);
 
     /// <summary>
     /// The hardware's handling of a guest ICR write by <paramref name="sender"/> (in guest mode): sets IRRs,

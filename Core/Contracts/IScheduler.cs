@@ -56,44 +56,42 @@ public interface ISchedulerContext
     /// <summary>True while nothing runs on the pCPU.</summary>
     bool IsIdle(int cpu);
 
-    /// <summary>The task running on the pCPU or being switched in there, or -1 (contract 1.2).</summary>
+    /// <summary>The task running on the pCPU or being switched in there, or -1.</summary>
     int TaskOn(int cpu);
 
     /// <summary>The policy's own random stream, derived from the scenario seed.</summary>
     Randomness.RandomStream Random { get; }
-
-    /// <summary>The configuration section of the policy (Scheduler:&lt;Policy&gt;), possibly empty.</summary>
-    Microsoft.Extensions.Configuration.IConfigurationSection PolicySection { get; }
 }
 
-/// <summary>Creates a scheduling policy by name; plugins register one per policy.</summary>
+/// <summary>A scheduling policy by name; plugins register one per policy.</summary>
 public interface ISchedulerFactory
 {
     string Name { get; }
 
-    /// <summary>Checks the policy's configuration against the machine before the run; returns error messages naming keys.</summary>
-    IEnumerable<string> Validate(SchedulerValidationContext context);
-
     /// <summary>
-    /// Checks the policy's own section (Scheduler:&lt;Name&gt;) for unknown keys and bad values. Called for every
-    /// policy whose section is present, selected or not, so one configuration can hold several policies'
-    /// options (a sweep over Scheduler:Policy). Contract 1.2.
+    /// Reads and checks the policy's own section (Scheduler:&lt;Name&gt;, possibly empty) once: returns the typed
+    /// settings, or null with every problem (unknown keys, bad values) added to <paramref name="errors"/> naming its
+    /// full key. Called for every policy whose section is present, selected or not, so one configuration can hold
+    /// several policies' options (a sweep over Scheduler:Policy), and for the selected ones.
     /// </summary>
-    IEnumerable<string> ValidateOptions(Microsoft.Extensions.Configuration.IConfigurationSection section) => Array.Empty<string>();
+    ISchedulerSettings? Bind(Microsoft.Extensions.Configuration.IConfigurationSection section, ICollection<string> errors);
 
     /// <summary>
     /// The policy promises work conservation: no pCPU stays idle past the current instant while a queued task
     /// that may run there waits (an enqueue on a busy pCPU kicks an idle one; an idle pCPU steals). The
-    /// conformance tests hold a policy to it. Contract 1.2.
+    /// conformance tests hold a policy to it.
     /// </summary>
     bool WorkConserving => false;
+}
+
+/// <summary>A policy's bound settings (from <see cref="ISchedulerFactory.Bind"/>): checked against the machine, then they create the policy.</summary>
+public interface ISchedulerSettings
+{
+    /// <summary>Checks the policy against the machine before the run (the selected policy and fallback only); messages name keys.</summary>
+    IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
 
     IScheduler Create();
 }
 
-/// <summary>The facts a policy needs to validate its configuration.</summary>
-public sealed record SchedulerValidationContext(
-    Topology.HostTopology Topology,
-    int VcpuCount,
-    int HostTaskCount,
-    Microsoft.Extensions.Configuration.IConfigurationSection PolicySection);
+/// <summary>The facts a policy needs to check itself against the machine.</summary>
+public sealed record SchedulerValidationContext(Topology.HostTopology Topology, int VcpuCount, int HostTaskCount);

@@ -13,9 +13,3 @@ public interface ITraceSink
 
     void Instant(long time, int pcpu, TraceKind kind, int vcpu, long argument);
 }
-
-/// <summary>Receives the result of a run when it ends (e.g. to export metrics elsewhere).</summary>
-public interface IMetricsSink
-{
-    void RunCompleted(Results.SimulationResult result);
-}

@@ -32,15 +32,23 @@ public interface IWorkloadContext
     long Now { get; }
 }
 
-/// <summary>Creates a workload by its <c>Kind</c> name; plugins may register more.</summary>
+/// <summary>A workload kind by its <c>Kind</c> name; plugins may register more.</summary>
 public interface IWorkloadFactory
 {
     string Kind { get; }
 
-    /// <summary>Validates the VM's Workload section; messages name the full key.</summary>
-    IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount);
+    /// <summary>
+    /// Reads and checks a VM's Workload section once, for a VM of <paramref name="vcpuCount"/> vCPUs: returns the
+    /// typed settings that create the workload, or null when the section is wrong, with every problem added to
+    /// <paramref name="errors"/> naming its full key. The <c>Kind</c> key is the caller's.
+    /// </summary>
+    IWorkloadSettings? Bind(IConfigurationSection section, int vcpuCount, ICollection<string> errors);
+}
 
-    IWorkload Create(IWorkloadContext context, IConfigurationSection section);
+/// <summary>A workload's bound settings (from <see cref="IWorkloadFactory.Bind"/>): they create the workload of one run.</summary>
+public interface IWorkloadSettings
+{
+    IWorkload Create(IWorkloadContext context);
 }
 
 /// <summary>What a guest vCPU does next.</summary>

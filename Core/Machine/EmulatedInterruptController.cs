@@ -10,30 +10,30 @@ namespace Emu.Core.Machine;
 /// </summary>
 public sealed class EmulatedInterruptController : IInterruptVirtualization
 {
-    private IMachine _machine = null!;
+    private IVirtualizationContext _host = null!;
 
     public string Name => "emulated";
 
-    public void Initialize(IMachine machine) => _machine = machine;
+    public void Initialize(IVirtualizationContext context) => _host = context;
 
     public IcrWriteOutcome WriteIcr(int sender, Icr icr) => IcrWriteOutcome.Trap(icr);
 
     public long HandleExit(int sender, in IcrWriteOutcome exit)
     {
-        EmulateIcrWrite(_machine, sender, new Icr(exit.ExitInfo1), this);
-        return _machine.Costs.IpiEmulationNs;
+        EmulateIcrWrite(_host.Machine, sender, new Icr(exit.ExitInfo1), this);
+        return _host.Machine.Costs.IpiEmulationNs;
     }
 
     public bool DeliverInterrupt(int target, byte vector)
     {
-        bool fresh = _machine.SetIrr(target, vector);
-        if (_machine.StateOf(target) == VcpuState.InGuest)
+        bool fresh = _host.Targets.SetIrr(target, vector);
+        if (_host.Machine.StateOf(target) == VcpuState.InGuest)
         {
-            _machine.Kick(target);
+            _host.Targets.Kick(target);
         }
         else
         {
-            _machine.WakeUp(target);
+            _host.Targets.WakeUp(target);
         }
 
         return fresh;
@@ -43,7 +43,7 @@ public sealed class EmulatedInterruptController : IInterruptVirtualization
     /// kvm_apic_send_ipi: deliver the ICR's vector to every vCPU of the sender's VM that matches its destination,
     /// through <paramref name="delivery"/> (so an accelerating plugin completes delivery its own way).
     /// </summary>
-    public static int EmulateIcrWrite(IMachine machine, int sender, Icr icr, IInterruptDelivery delivery)
+    public static int EmulateIcrWrite(IMachineView machine, int sender, Icr icr, IInterruptDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(delivery);

@@ -9,10 +9,11 @@ namespace Emu.Core.Machine;
 /// <summary>
 /// The simulated host, as a thin façade over its components (<see cref="MachineState"/> holds what they share):
 /// the vCPU run loop, guest interrupts, the ICR-write path, the scheduling mechanism and its watchdog, host
-/// tasks, time accounting and the run monitor. It builds them in order, starts the run and answers the
-/// contracts plugins and embedders see.
+/// tasks, time accounting and the run monitor. It builds them in order, starts the run and plays the roles
+/// the contracts name: a read-only view for everyone, interrupt-target operations, event scheduling and the
+/// run monitor for interrupt virtualization.
 /// </summary>
-internal sealed class Machine : IMachine
+internal sealed class Machine : IMachineView, IInterruptTargets, IEventScheduling, IRunMonitor, IVirtualizationContext
 {
     private readonly MachineState _m;
     private readonly SchedulerWatchdog _watchdog;
@@ -25,32 +26,46 @@ internal sealed class Machine : IMachine
         _m.RunLoop = new VcpuRunLoop(_m);
         _m.Interrupts = new GuestInterrupts(_m);
         _m.IcrWrites = new IcrWritePath(_m);
-        _m.Scheduling = new SchedulingMechanism(_m, setup.Policy, setup.Scheduler.TimeSliceUs * 1000, setup.Configuration);
+        _m.Scheduling = new SchedulingMechanism(_m, setup.Policy, setup.Scheduler.TimeSliceUs * 1000);
         _m.HostTasks = new HostTaskRunner(_m, setup.HostTasks);
         _watchdog = new SchedulerWatchdog(_m, setup.Scheduler.WatchdogUs * 1000, setup.FallbackPolicy);
         engine.SetMonitor(_m.Monitor);
 
+        // Plugins see a complete machine: interrupt virtualization, the nested layer on it, then the workloads
+        // (each VM's own, wrapped by the decorators' layers in registration order).
         _m.InterruptVirtualization = setup.InterruptVirtualization ?? new EmulatedInterruptController();
         _m.InterruptVirtualization.Initialize(this);
-
+        setup.Nested?.Initialize(this);
         var workloads = new IWorkload[_m.Vms.Length];
         for (int vm = 0; vm < workloads.Length; vm++)
         {
-            var section = setup.Configuration.GetSection($"Vms:{vm}:Workload");
-            string kind = setup.Vms[vm].Workload.Kind;
-            var factory = setup.WorkloadFactories.First(f => string.Equals(f.Kind, kind, StringComparison.OrdinalIgnoreCase));
-            workloads[vm] = factory.Create(new WorkloadContext(_m, _m.Vms[vm]), section);
-            var nested = setup.Configuration.GetSection($"Vms:{vm}:Nested");
-            if (setup.Nested is not null && nested.GetChildren().Any())
+            var context = new WorkloadContext(_m, _m.Vms[vm]);
+            workloads[vm] = setup.Workloads[vm].Create(context);
+            foreach (var layer in setup.Layers)
             {
-                workloads[vm] = setup.Nested.WrapWorkload(_m.Vms[vm], workloads[vm], nested, setup.WorkloadFactories);
+                if (layer.Vm == vm)
+                {
+                    workloads[vm] = layer.Layer.Wrap(context, workloads[vm]);
+                }
             }
         }
 
         _m.Workloads = workloads;
     }
 
-    public Simulator Engine => _m.Engine;
+    IMachineView IVirtualizationContext.Machine => this;
+
+    IInterruptTargets IVirtualizationContext.Targets => this;
+
+    IEventScheduling IVirtualizationContext.Events => this;
+
+    IRunMonitor IVirtualizationContext.Monitor => this;
+
+    internal Simulator Engine => _m.Engine;
+
+    internal SimulationCounters Counters => _m.Counters;
+
+    internal IReadOnlyList<IResultSection> ResultSections => _m.ResultSections;
 
     public long Now => _m.Now;
 
@@ -63,8 +78,6 @@ internal sealed class Machine : IMachine
     public int VcpuCount => _m.Vcpus.Length;
 
     public int TaskCount => _m.Tasks.Length;
-
-    public SimulationCounters Counters => _m.Counters;
 
     public CostModel Costs => _m.Costs;
 
@@ -115,7 +128,14 @@ internal sealed class Machine : IMachine
 
     public bool WakeUp(int target) => _m.Interrupts.WakeUp(target);
 
-    public void StealTime(int pcpu, long ns) => _m.Accounting.StealTime(pcpu, ns);
+    public void CountDoorbellSent() => _m.Counters.DoorbellsSent++;
+
+    public void CountDoorbellAtTarget(int pcpu, int vcpu)
+    {
+        _m.Counters.Pcpus[pcpu].DoorbellsReceived++;
+        _m.Counters.DoorbellsToRunningTarget++;
+        _m.Monitor.TraceInstant(pcpu, TraceKind.Doorbell, vcpu, 0);
+    }
 
     public void ChargeSpuriousDoorbell(int pcpu, int senderVm, int target, long ns) => _m.Accounting.ChargeSpuriousDoorbell(pcpu, senderVm, target, ns);
 
@@ -126,6 +146,18 @@ internal sealed class Machine : IMachine
     public void TraceInstant(int pcpu, TraceKind kind, int vcpu, long argument) => _m.Monitor.TraceInstant(pcpu, kind, vcpu, argument);
 
     public void AddInvariant(Action check) => _m.Monitor.AddInvariant(check);
+
+    public int RegisterKind(string name, IEventHandler handler) => _m.Engine.RegisterKind(name, handler);
+
+    public int AllocateTimer() => _m.Engine.AllocateTimer();
+
+    public void Schedule(long time, int kind, int subject, int argument = 0) => _m.Engine.Schedule(time, kind, subject, argument);
+
+    public void Arm(int timer, long time, int kind, int subject) => _m.Engine.Arm(timer, time, kind, subject);
+
+    public void Cancel(int timer) => _m.Engine.Cancel(timer);
+
+    public long Peek() => _m.Engine.Peek();
 
     /// <summary>Starts every task: vCPU threads become runnable, host tasks start in a random phase.</summary>
     public void Start(long warmupNs)

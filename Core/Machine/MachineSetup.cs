@@ -1,13 +1,11 @@
 using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Emu.Core.Topology;
-using Microsoft.Extensions.Configuration;
 
 namespace Emu.Core.Machine;
 
-/// <summary>Everything the builder resolved for one run.</summary>
+/// <summary>Everything the builder bound and resolved for one run.</summary>
 internal sealed record MachineSetup(
-    IConfiguration Configuration,
     SimulationOptions Simulation,
     HostTopology Topology,
     IReadOnlyList<VmOptions> Vms,
@@ -15,9 +13,14 @@ internal sealed record MachineSetup(
     HostTasksOptions HostTasks,
     Model.CostModel Costs,
     IScheduler Policy,
+    IScheduler? FallbackPolicy,
     IInterruptVirtualization? InterruptVirtualization,
-    IReadOnlyList<IVcpuLifecycleHooks> Hooks,
-    IReadOnlyList<IWorkloadFactory> WorkloadFactories,
-    IReadOnlyList<ITraceSink> TraceSinks,
     INestedInterruptVirtualization? Nested,
-    IScheduler? FallbackPolicy = null);
+    IReadOnlyList<IVcpuLifecycleHooks> Hooks,
+    IReadOnlyList<IWorkloadSettings> Workloads,
+    IReadOnlyList<BoundLayer> Layers,
+    IReadOnlyList<IResultSection> ResultSections,
+    IReadOnlyList<ITraceSink> TraceSinks);
+
+/// <summary>A decorator's bound layer over VM <paramref name="Vm"/>'s workload.</summary>
+internal sealed record BoundLayer(int Vm, IWorkloadLayer Layer);

@@ -23,6 +23,7 @@ internal sealed class MachineState
         CheckInvariants = setup.Simulation.CheckInvariants;
         Hooks = setup.Hooks.ToArray();
         TraceSinks = setup.TraceSinks.ToArray();
+        ResultSections = setup.ResultSections.ToArray();
 
         Cpus = new CpuRuntime[Topology.Count];
         for (int p = 0; p < Cpus.Length; p++)
@@ -68,7 +69,7 @@ internal sealed class MachineState
             };
         }
 
-        Counters = new SimulationCounters(vcpuCount, Cpus.Length, Vms.Length);
+        Counters = new SimulationCounters(vcpuCount, Cpus.Length);
     }
 
     public Simulator Engine { get; }
@@ -96,6 +97,9 @@ internal sealed class MachineState
     public IVcpuLifecycleHooks[] Hooks { get; }
 
     public ITraceSink[] TraceSinks { get; }
+
+    /// <summary>Plugins' own result sections, reset with Core's counters.</summary>
+    public IResultSection[] ResultSections { get; }
 
     /// <summary>Each VM's workload (after every decorator), set once the plugins are initialised.</summary>
     public IWorkload[] Workloads { get; set; } = Array.Empty<IWorkload>();

@@ -1,7 +1,6 @@
 using Emu.Core.Contracts;
 using Emu.Core.Randomness;
 using Emu.Core.Topology;
-using Microsoft.Extensions.Configuration;
 
 namespace Emu.Core.Machine;
 
@@ -11,11 +10,10 @@ internal sealed class SchedulerContext : ISchedulerContext, ISchedulerKick
     private readonly MachineState _m;
     private readonly SchedulingMechanism _scheduling;
 
-    public SchedulerContext(MachineState m, SchedulingMechanism scheduling, IConfigurationSection policySection, string randomPurpose)
+    public SchedulerContext(MachineState m, SchedulingMechanism scheduling, string randomPurpose)
     {
         _m = m;
         _scheduling = scheduling;
-        PolicySection = policySection;
         Random = RandomStream.Derive(m.Seed, randomPurpose);
     }
 
@@ -28,8 +26,6 @@ internal sealed class SchedulerContext : ISchedulerContext, ISchedulerKick
     public long DefaultTimeSliceNs => _scheduling.DefaultSliceNs;
 
     public RandomStream Random { get; }
-
-    public IConfigurationSection PolicySection { get; }
 
     public int VcpuOfTask(int task) => _m.Tasks[task].Vcpu;
 

@@ -22,15 +22,14 @@ internal sealed class SchedulingMechanism : IEventHandler
     private readonly int _kindBase;
     private SchedulerContext _context;
 
-    public SchedulingMechanism(MachineState m, IScheduler policy, long defaultSliceNs, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    public SchedulingMechanism(MachineState m, IScheduler policy, long defaultSliceNs)
     {
         _m = m;
         Policy = policy;
         PolicyName = policy.Name;
         DefaultSliceNs = defaultSliceNs;
-        Configuration = configuration;
         _kindBase = m.RegisterKinds<Kind>(this, (int)Kind.Count);
-        _context = new SchedulerContext(m, this, configuration.GetSection($"Scheduler:{policy.Name}"), "scheduler");
+        _context = new SchedulerContext(m, this, "scheduler");
     }
 
     /// <summary>The policy in charge (the fallback, once the watchdog ejected the configured one).</summary>
@@ -43,8 +42,6 @@ internal sealed class SchedulingMechanism : IEventHandler
 
     /// <summary>When the current policy took over (the watchdog measures waits from then).</summary>
     public long PolicySince { get; private set; }
-
-    private Microsoft.Extensions.Configuration.IConfiguration Configuration { get; }
 
     private long Now => _m.Engine.Now;
 
@@ -265,7 +262,7 @@ internal sealed class SchedulingMechanism : IEventHandler
     {
         Policy = fallback;
         PolicySince = Now;
-        _context = new SchedulerContext(_m, this, Configuration.GetSection($"Scheduler:{fallback.Name}"), "scheduler-fallback");
+        _context = new SchedulerContext(_m, this, "scheduler-fallback");
         Policy.Initialize(_context);
         foreach (var cpu in _m.Cpus)
         {

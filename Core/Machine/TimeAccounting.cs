@@ -33,6 +33,11 @@ internal sealed class TimeAccounting : IEventHandler
     {
         Settle();
         _m.Counters.Reset();
+        foreach (var section in _m.ResultSections)
+        {
+            section.Reset();
+        }
+
         foreach (var t in _m.Tasks)
         {
             t.OnCpuNs = t.StolenNs = t.RunQueueWaitNs = t.MaxRunQueueWaitNs = t.ContextSwitches = t.Migrations = 0;
@@ -115,6 +120,7 @@ internal sealed class TimeAccounting : IEventHandler
     public void ChargeSpuriousDoorbell(int pcpu, int senderVm, int target, long ns)
     {
         var counters = _m.Counters;
+        counters.Pcpus[pcpu].DoorbellsReceived++;
         counters.DoorbellsSpurious++;
         counters.Pcpus[pcpu].SpuriousDoorbells++;
         _m.Monitor.TraceInstant(pcpu, TraceKind.SpuriousDoorbell, target, 0);

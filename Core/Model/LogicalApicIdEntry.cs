@@ -13,6 +13,28 @@ public readonly record struct LogicalApicIdEntry(uint Value)
 
     public bool IsValid => (Value & ValidMask) != 0;
 
+    /// <summary>
+    /// The table index of a logical APIC ID (avic_get_logical_id_entry): flat mode = the position of its one
+    /// destination bit; cluster mode = cluster * 4 + bit, for clusters 0..14. -1 when the id names no single entry.
+    /// </summary>
+    public static int TableIndex(uint logicalId, bool flat)
+    {
+        logicalId &= 0xFF;
+        if (flat)
+        {
+            return System.Numerics.BitOperations.PopCount(logicalId) == 1 ? System.Numerics.BitOperations.TrailingZeroCount(logicalId) : -1;
+        }
+
+        uint cluster = logicalId >> 4;
+        uint bits = logicalId & 0xF;
+        if (cluster >= 0xF || System.Numerics.BitOperations.PopCount(bits) != 1)
+        {
+            return -1;
+        }
+
+        return (int)((cluster * 4) + (uint)System.Numerics.BitOperations.TrailingZeroCount(bits));
+    }
+
     public static LogicalApicIdEntry Create(int guestPhysicalApicId) => new(((uint)guestPhysicalApicId & GuestPhysicalIdMask) | ValidMask);
 
     public override string ToString() => $"0x{Value:X8} (valid={(IsValid ? 1 : 0)} phys=0x{GuestPhysicalApicId:X2})";

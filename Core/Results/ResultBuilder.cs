@@ -55,11 +55,18 @@ internal static class ResultBuilder
                     v.GuestNs, v.HostNs, v.UserspaceNs, v.StolenNs, v.RunQueueWaitNs, v.ContextSwitches));
             }
 
-            var n = c.Nested[vm.Index];
-            var nested = n.Active
-                ? new NestedResult(n.L2IpisSent, n.L2IpisDelivered, n.L2ExitsToL0, n.L2ExitsReflectedToL1, n.L2ExitsHiddenByL0, n.L2Doorbells, n.L2SpuriousDoorbells)
-                : null;
-            vms.Add(new VmResult(vm.Name, vcpus, nested));
+            // A plugin's section appears only where it has figures: a run is the same with or without a plugin it does not use.
+            Dictionary<string, System.Text.Json.JsonElement>? sections = null;
+            foreach (var section in m.ResultSections)
+            {
+                if (section.ForVm(vm.Index) is { } figures)
+                {
+                    sections ??= new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
+                    sections[section.Key] = ResultJson.ToElement(figures);
+                }
+            }
+
+            vms.Add(new VmResult(vm.Name, vcpus) { Sections = sections });
         }
 
         var pcpus = new List<PcpuResult>(m.Topology.Count);

@@ -20,6 +20,9 @@ public static class ResultJson
 
     public static SimulationResult? Deserialize(string json) => JsonSerializer.Deserialize<SimulationResult>(json, Options);
 
+    /// <summary>A plugin's result section as JSON, with result.json's naming.</summary>
+    internal static JsonElement ToElement(object value) => JsonSerializer.SerializeToElement(value, value.GetType(), Options);
+
     /// <summary>
     /// The configuration as JSON: sections become objects with keys in ordinal order, sections whose keys are
     /// 0..n-1 become arrays, and values that read as numbers or booleans are written as such.

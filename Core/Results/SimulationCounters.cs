@@ -3,16 +3,17 @@ using HdrHistogram;
 namespace Emu.Core.Results;
 
 /// <summary>
-/// Everything a run counts. Core and plugins increment the fields directly on the hot path (plain fields,
-/// preallocated arrays, an HdrHistogram whose recording does not allocate); <see cref="ResultBuilder"/>
-/// turns them into a <see cref="SimulationResult"/>.
+/// Everything Core counts. Its components increment the fields directly on the hot path (plain fields,
+/// preallocated arrays, an HdrHistogram whose recording does not allocate); plugins count through
+/// <see cref="Contracts.IInterruptTargets"/> or in their own <see cref="Contracts.IResultSection"/>.
+/// <see cref="ResultBuilder"/> turns them into a <see cref="SimulationResult"/>.
 /// </summary>
-public sealed class SimulationCounters
+internal sealed class SimulationCounters
 {
     /// <summary>Highest latency the histograms track: 10 simulated seconds.</summary>
     public const long MaxTrackedLatencyNs = 10_000_000_000;
 
-    public SimulationCounters(int vcpus, int pcpus, int vms)
+    public SimulationCounters(int vcpus, int pcpus)
     {
         Vcpus = new VcpuCounters[vcpus];
         for (int i = 0; i < vcpus; i++)
@@ -24,12 +25,6 @@ public sealed class SimulationCounters
         for (int i = 0; i < pcpus; i++)
         {
             Pcpus[i] = new PcpuCounters();
-        }
-
-        Nested = new NestedCounters[vms];
-        for (int i = 0; i < vms; i++)
-        {
-            Nested[i] = new NestedCounters();
         }
     }
 
@@ -70,15 +65,12 @@ public sealed class SimulationCounters
     public VcpuCounters[] Vcpus { get; }
     public PcpuCounters[] Pcpus { get; }
 
-    /// <summary>Per VM, filled by a nested interrupt-virtualization plugin when the VM runs an L2 guest.</summary>
-    public NestedCounters[] Nested { get; }
-
     public long TotalVmExits =>
         ExitsTargetNotRunning + ExitsInvalidTarget + ExitsInvalidIntType + ExitsInvalidBackingPage + ExitsInvalidIpiVector
         + ExitsUnacceleratedAccess + ExitsIcrWrite + ExitsHlt + ExitsUserspace + ExitsMmio + ExitsExternalInterrupt + ExitsOther + ExitsNested;
 
     /// <summary>An IPI taken <paramref name="latency"/> ns after its IRR bit was set, by the vCPU of <paramref name="vcpu"/>.</summary>
-    internal void RecordIpiLatency(VcpuCounters vcpu, long latency)
+    public void RecordIpiLatency(VcpuCounters vcpu, long latency)
     {
         vcpu.LatencyCount++;
         vcpu.LatencySumNs += latency;
@@ -111,16 +103,11 @@ public sealed class SimulationCounters
         {
             p.Reset();
         }
-
-        foreach (var n in Nested)
-        {
-            n.Reset();
-        }
     }
 }
 
 /// <summary>Per-vCPU counts and times.</summary>
-public sealed class VcpuCounters
+internal sealed class VcpuCounters
 {
     public long IpisSent;
     public long IpisReceived;
@@ -148,7 +135,7 @@ public sealed class VcpuCounters
 }
 
 /// <summary>Per-pCPU counts and times.</summary>
-public sealed class PcpuCounters
+internal sealed class PcpuCounters
 {
     public long GuestNs;
     public long HostNs;
@@ -163,23 +150,5 @@ public sealed class PcpuCounters
     public void Reset()
     {
         GuestNs = HostNs = HostTaskNs = IdleNs = DoorbellsReceived = SpuriousDoorbells = ContextSwitches = 0;
-    }
-}
-
-/// <summary>Per-VM counts of the nested (L2) interrupt path.</summary>
-public sealed class NestedCounters
-{
-    public bool Active;
-    public long L2IpisSent;
-    public long L2IpisDelivered;
-    public long L2ExitsToL0;
-    public long L2ExitsReflectedToL1;
-    public long L2ExitsHiddenByL0;
-    public long L2Doorbells;
-    public long L2SpuriousDoorbells;
-
-    public void Reset()
-    {
-        L2IpisSent = L2IpisDelivered = L2ExitsToL0 = L2ExitsReflectedToL1 = L2ExitsHiddenByL0 = L2Doorbells = L2SpuriousDoorbells = 0;
     }
 }

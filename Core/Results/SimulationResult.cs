@@ -61,7 +61,12 @@ public sealed record IncompleteIpiExits(long TargetNotRunning, long InvalidTarge
 
 public sealed record LatencySummary(long Count, long P50, long P90, long P99, long Max, double Mean);
 
-public sealed record VmResult(string Name, IReadOnlyList<VcpuResult> Vcpus, NestedResult? Nested);
+public sealed record VmResult(string Name, IReadOnlyList<VcpuResult> Vcpus)
+{
+    /// <summary>Plugins' own sections of this VM (<see cref="Contracts.IResultSection"/>), by key, after <see cref="Vcpus"/>.</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Sections { get; init; }
+}
 
 public sealed record VcpuResult(
     int Id,
@@ -82,15 +87,6 @@ public sealed record VcpuResult(
     long StolenNs,
     long RunQueueWaitNs,
     long ContextSwitches);
-
-public sealed record NestedResult(
-    long L2IpisSent,
-    long L2IpisDelivered,
-    long L2ExitsToL0,
-    long L2ExitsReflectedToL1,
-    long L2ExitsHiddenByL0,
-    long L2Doorbells,
-    long L2SpuriousDoorbells);
 
 public sealed record PcpuResult(
     int Id,

@@ -17,20 +17,22 @@ internal sealed class MixedWorkloadFactory : IWorkloadFactory
 
     public string Kind { get; }
 
-    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    public IWorkloadSettings? Bind(IConfigurationSection section, int vcpuCount, ICollection<string> errors)
     {
-        var errors = new List<string>();
-        MixedSettings.Read(section, _defaults, errors);
-        return errors;
-    }
+        var problems = new List<string>();
+        var settings = MixedSettings.Read(section, _defaults, problems);
+        foreach (string p in problems)
+        {
+            errors.Add(p);
+        }
 
-    public IWorkload Create(IWorkloadContext context, IConfigurationSection section) =>
-        new MixedWorkload(context, MixedSettings.Read(section, _defaults, new List<string>()));
+        return problems.Count == 0 ? settings : null;
+    }
 }
 
 /// <summary>
-/// A workload factory that reads its keys once into <typeparamref name="TSettings"/> (for validation and for
-/// creation alike) and needs at least <see cref="MinVcpus"/> vCPUs in the VM.
+/// A workload factory that reads its keys once into <typeparamref name="TSettings"/>, checks them, and creates
+/// the workload from them; the VM needs <see cref="MinVcpus"/> to <see cref="MaxVcpus"/> vCPUs.
 /// </summary>
 internal abstract class KeyedWorkloadFactory<TSettings> : IWorkloadFactory
 {
@@ -47,24 +49,29 @@ internal abstract class KeyedWorkloadFactory<TSettings> : IWorkloadFactory
 
     public int MaxVcpus { get; }
 
-    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    public IWorkloadSettings? Bind(IConfigurationSection section, int vcpuCount, ICollection<string> errors)
     {
-        var errors = new List<string>();
-        var settings = Read(section, errors);
+        var keys = new SectionKeys(section, "Kind");
+        var settings = Read(keys);
+        keys.RejectUnknown();
+        var problems = keys.Errors;
         if (vcpuCount < MinVcpus || vcpuCount > MaxVcpus)
         {
             string need = MinVcpus == MaxVcpus ? $"exactly {MinVcpus}" : $"at least {MinVcpus}";
-            errors.Add($"{section.Path}: {Kind} needs {need} vCPUs in the VM{Why}; the VM has {vcpuCount}");
+            problems.Add($"{section.Path}: {Kind} needs {need} vCPUs in the VM{Why}; the VM has {vcpuCount}");
         }
         else
         {
-            errors.AddRange(Check(section, settings, vcpuCount));
+            problems.AddRange(Check(section, settings, vcpuCount));
         }
 
-        return errors;
-    }
+        foreach (string p in problems)
+        {
+            errors.Add(p);
+        }
 
-    public IWorkload Create(IWorkloadContext context, IConfigurationSection section) => Create(context, Read(section, new List<string>()));
+        return problems.Count == 0 ? new Bound(this, settings) : null;
+    }
 
     /// <summary>Why the vCPU count matters, for the message (e.g. " (a flooder and its target)").</summary>
     protected virtual string Why => string.Empty;
@@ -75,13 +82,9 @@ internal abstract class KeyedWorkloadFactory<TSettings> : IWorkloadFactory
 
     protected abstract IWorkload Create(IWorkloadContext context, TSettings settings);
 
-    private TSettings Read(IConfigurationSection section, List<string> errors)
+    private sealed record Bound(KeyedWorkloadFactory<TSettings> Factory, TSettings Settings) : IWorkloadSettings
     {
-        var keys = new SectionKeys(section, "Kind");
-        var settings = Read(keys);
-        keys.RejectUnknown();
-        errors.AddRange(keys.Errors);
-        return settings;
+        public IWorkload Create(IWorkloadContext context) => Factory.Create(context, Settings);
     }
 }
 

@@ -1,3 +1,4 @@
+using Emu.Core.Contracts;
 using Emu.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 
@@ -18,8 +19,10 @@ internal sealed record MixedSettings(
     long UserspaceNs,
     long MmioNs,
     long HaltTimeoutNs,
-    long IpiLimit)
+    long IpiLimit) : IWorkloadSettings
 {
+    public IWorkload Create(IWorkloadContext context) => new MixedWorkload(context, this);
+
     public static readonly MixedSettings MixedDefaults = new(2000, 1.0, 0, 0, 0, 0, 0, 20_000, 2_000, 1_000_000, 0);
 
     /// <summary>IoHeavy: frequent userspace exits (virtio-style I/O handled by the VMM), some IPIs.</summary>

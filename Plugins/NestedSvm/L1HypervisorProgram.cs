@@ -170,7 +170,7 @@ internal sealed class L1HypervisorProgram : IWorkload
             case GuestActionKind.UserspaceExit:
             case GuestActionKind.MmioExit:
                 // I/O of L2 is L1's to handle: the exit reaches L0 and is reflected.
-                var c = _path.CountersOf(_n);
+                var c = _n.Counters;
                 c.L2ExitsToL0++;
                 c.L2ExitsReflectedToL1++;
                 return GuestAction.NestedExit(_costs.NestedExitNs + _costs.NestedReflectNs + Math.Max(0, a.DurationNs));
@@ -209,7 +209,7 @@ internal sealed class L1HypervisorProgram : IWorkload
         _n.Halted[k] = true;
         _path.ArmHaltTimer(_n, k, timeoutNs);
         StopL2(h);
-        var c = _path.CountersOf(_n);
+        var c = _n.Counters;
         c.L2ExitsToL0++;
         c.L2ExitsReflectedToL1++;
         return GuestAction.NestedExit(_costs.NestedExitNs + _costs.NestedReflectNs);

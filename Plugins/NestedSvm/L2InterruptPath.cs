@@ -1,7 +1,6 @@
 using Emu.Core.Contracts;
 using Emu.Core.Engine;
 using Emu.Core.Model;
-using Emu.Core.Results;
 
 namespace Emu.Plugins.NestedSvm;
 
@@ -18,59 +17,46 @@ internal sealed class L2InterruptPath : IEventHandler
     public const byte WakeVector = LapicVectors.Reschedule;
 
     private readonly IAvicHardware? _hardware;
+    private readonly IDoorbell? _doorbell;
     private readonly NestedCosts _costs;
     private readonly int[] _targets = new int[256];
-    private IMachine _machine = null!;
-    private NestedVm?[] _vms = Array.Empty<NestedVm?>();
-    private (int Vm, int L2)[] _timerOwner = Array.Empty<(int, int)>();
-    private int[] _timerBase = Array.Empty<int>();
-    private int[] _pcpuByApicId = Array.Empty<int>();
+    private readonly List<(NestedVm Vm, int L2)> _timerOwner = new();
+    private IVirtualizationContext _host = null!;
     private int _timerKind;
 
-    public L2InterruptPath(IAvicHardware? hardware, NestedCosts costs)
+    public L2InterruptPath(IAvicHardware? hardware, IDoorbell? doorbell, NestedCosts costs)
     {
         _hardware = hardware;
+        _doorbell = doorbell;
         _costs = costs;
     }
 
-    public void Initialize(IMachine machine, NestedVm?[] vms)
+    private IMachineView Machine => _host.Machine;
+
+    public void Initialize(IVirtualizationContext host)
     {
-        _machine = machine;
-        _vms = vms;
-        _timerKind = machine.Engine.RegisterKind("NestedL2Timer", this);
-        var owners = new List<(int, int)>();
-        _timerBase = new int[vms.Length];
-        foreach (var n in vms)
-        {
-            if (n is null)
-            {
-                continue;
-            }
+        _host = host;
+        _timerKind = host.Events.RegisterKind("NestedL2Timer", this);
+    }
 
-            _timerBase[n.L1.Index] = owners.Count;
-            for (int j = 0; j < n.Count; j++)
-            {
-                n.Timers[j] = machine.Engine.AllocateTimer();
-                owners.Add((n.L1.Index, j));
-            }
-        }
-
-        _timerOwner = owners.ToArray();
-        _pcpuByApicId = new int[machine.Topology.Cpus.Max(c => c.ApicId) + 1];
-        foreach (var c in machine.Topology.Cpus)
+    /// <summary>A VM with an L2 guest: each L2 vCPU gets its halt timer (L1's emulated LAPIC timer).</summary>
+    public void Add(NestedVm n)
+    {
+        for (int j = 0; j < n.Count; j++)
         {
-            _pcpuByApicId[c.ApicId] = c.Id;
+            n.Timers[j] = _host.Events.AllocateTimer();
+            _timerOwner.Add((n, j));
         }
     }
 
-    public NestedCounters CountersOf(NestedVm n) => _machine.Counters.Nested[n.L1.Index];
+    private static NestedCounters CountersOf(NestedVm n) => n.Counters;
 
     /// <summary>L2 vCPU <paramref name="k"/> writes ICR; returns how long the exit it causes keeps its L1 vCPU out of L2 (0: none).</summary>
     public long WriteIcr(NestedVm n, int k, Icr icr)
     {
         var c = CountersOf(n);
         n.Sent[k]++;
-        if (!n.Options.Avic || _hardware is null)
+        if (!n.Options.Avic || _hardware is null || _doorbell is null)
         {
             EmulateInL1(n, k, icr); // without AVIC for L2, L1 intercepts the APIC access
             return Reflect(c);
@@ -133,7 +119,7 @@ internal sealed class L2InterruptPath : IEventHandler
             int t = _targets[i];
             if (t != k && !new PhysicalApicIdEntry(n.Shadow[t]).IsRunning)
             {
-                _machine.WakeUp(n.L1.VcpuId(n.HostOf[t]));
+                _host.Targets.WakeUp(n.L1.VcpuId(n.HostOf[t]));
             }
         }
 
@@ -184,40 +170,34 @@ internal sealed class L2InterruptPath : IEventHandler
         }
     }
 
-    /// <summary>The doorbell for an L2 target arrives at the pCPU the shadow entry names.</summary>
+    /// <summary>The doorbell for an L2 target goes to the pCPU the shadow entry names, through the Svm plugin's doorbell.</summary>
     private void Doorbell(NestedVm n, int t, int hostApicId)
     {
-        var c = _machine.Counters;
         CountersOf(n).L2Doorbells++;
-        c.DoorbellsSent++;
-        int pcpu = (uint)hostApicId < (uint)_pcpuByApicId.Length ? _pcpuByApicId[hostApicId] : -1;
-        if (pcpu < 0)
+        _doorbell!.RingNested(hostApicId, n.FirstTarget + t, n.L1.Index);
+    }
+
+    /// <summary>
+    /// The doorbell arrived: at a pCPU where the L1 vCPU hosting the target is loaded (the target takes it if it
+    /// runs in guest mode now, else at its next VMRUN of L2), or spuriously anywhere else.
+    /// </summary>
+    public void DoorbellArrived(NestedVm n, int t, bool atHost)
+    {
+        if (!atHost)
         {
-            return;
+            CountersOf(n).L2SpuriousDoorbells++;
         }
-
-        c.Pcpus[pcpu].DoorbellsReceived++;
-        int l1 = n.L1.VcpuId(n.HostOf[t]);
-        if (_machine.VcpuOnCpu(pcpu) == l1 && _machine.IsLoaded(l1))
+        else if (IsRunning(n, t))
         {
-            if (IsRunning(n, t))
-            {
-                c.DoorbellsToRunningTarget++;
-                TakeInterrupts(n, t);
-            }
-
-            return; // its L1 vCPU is there but runs something else: the IRR is evaluated at the next VMRUN of L2
+            TakeInterrupts(n, t);
         }
-
-        CountersOf(n).L2SpuriousDoorbells++;
-        _machine.ChargeSpuriousDoorbell(pcpu, n.L1.Index, l1, _hardware!.SpuriousDoorbellNs);
     }
 
     /// <summary>An L2 vCPU runs when its L1 vCPU runs it in guest mode.</summary>
     public bool IsRunning(NestedVm n, int t)
     {
         int h = n.HostOf[t];
-        return n.Current[h] == t && _machine.StateOf(n.L1.VcpuId(h)) == VcpuState.InGuest;
+        return n.Current[h] == t && Machine.StateOf(n.L1.VcpuId(h)) == VcpuState.InGuest;
     }
 
     /// <summary>The L2 vCPU takes its pending interrupts (at VMRUN of L2, or on a doorbell while it runs).</summary>
@@ -243,14 +223,14 @@ internal sealed class L2InterruptPath : IEventHandler
         }
 
         n.Halted[t] = false;
-        _machine.Engine.Cancel(n.Timers[t]);
+        _host.Events.Cancel(n.Timers[t]);
         int l1 = n.L1.VcpuId(n.HostOf[t]);
-        if (_machine.StateOf(l1) != VcpuState.InGuest)
+        if (Machine.StateOf(l1) != VcpuState.InGuest)
         {
             // L1 IPIs its vCPU (a halted one wakes; one in the host takes it at VMRUN); in guest mode it
             // notices at its next scheduling point, within one L1 period.
-            _machine.SetIrr(l1, WakeVector);
-            _machine.WakeUp(l1);
+            _host.Targets.SetIrr(l1, WakeVector);
+            _host.Targets.WakeUp(l1);
         }
     }
 
@@ -258,14 +238,13 @@ internal sealed class L2InterruptPath : IEventHandler
     {
         if (timeoutNs > 0)
         {
-            _machine.Engine.Arm(n.Timers[t], _machine.Now + timeoutNs, _timerKind, _timerBase[n.L1.Index] + t);
+            _host.Events.Arm(n.Timers[t], _host.Events.Now + timeoutNs, _timerKind, n.FirstTarget + t);
         }
     }
 
     public void Handle(in SimEvent e)
     {
-        var (vm, t) = _timerOwner[e.Subject];
-        var n = _vms[vm]!;
+        var (n, t) = _timerOwner[e.Subject];
         if (n.Halted[t])
         {
             Deliver(n, t, LapicVectors.LocalTimer);

@@ -8,10 +8,10 @@ namespace Emu.Plugins.NestedSvm;
 internal sealed class L2WorkloadContext : IWorkloadContext
 {
     private readonly NestedVm _vm;
-    private readonly IMachine _machine;
+    private readonly IMachineView _machine;
     private readonly RandomStream[] _streams;
 
-    public L2WorkloadContext(NestedVm vm, IMachine machine)
+    public L2WorkloadContext(NestedVm vm, IMachineView machine)
     {
         _vm = vm;
         _machine = machine;

@@ -5,74 +5,90 @@ using Microsoft.Extensions.Configuration;
 namespace Emu.Plugins.NestedSvm;
 
 /// <summary>
-/// Core's nested contract: validates Nested sections, gives the L1 vCPUs of nested VMs their hypervisor
-/// program, and keeps the shadow tables on the nested load / put the Svm plugin calls (only in strict mode
-/// for put, as the seed does; in both modes when blocking).
+/// The nested layer over the Svm plugin's AVIC: it owns each VM's <c>Nested</c> section (a workload decorator
+/// whose layer gives the L1 vCPUs their hypervisor program), keeps the shadow tables on the nested load / put the
+/// Svm plugin calls (put only in strict mode, as the seed does; in both modes when blocking), takes the doorbells
+/// the Svm plugin delivers to L2 targets, and reports each VM's L2 counts as vms[i].nested.
 /// </summary>
-internal sealed class NestedAvic : INestedInterruptVirtualization
+internal sealed class NestedAvic : INestedInterruptVirtualization, IWorkloadDecorator, IResultSection
 {
     private readonly NestedCosts _costs;
     private readonly L2InterruptPath _path;
-    private readonly List<NestedVm> _pending = new();
+    private readonly List<(NestedVm Vm, int L2)> _targets = new();
     private NestedVm?[] _byVm = Array.Empty<NestedVm?>();
-    private IMachine _machine = null!;
+    private IVirtualizationContext _host = null!;
 
-    public NestedAvic(NestedCosts costs, IAvicHardware? hardware)
+    public NestedAvic(NestedCosts costs, IAvicHardware? hardware, IDoorbell? doorbell)
     {
         _costs = costs;
-        _path = new L2InterruptPath(hardware, costs);
+        _path = new L2InterruptPath(hardware, doorbell, costs);
     }
+
+    public string VmKey => "Nested";
+
+    public string Key => "nested";
 
     internal NestedVm? Vm(int vm) => (uint)vm < (uint)_byVm.Length ? _byVm[vm] : null;
 
-    public IEnumerable<string> Validate(IConfigurationSection nested, int l1Vcpus, IReadOnlyList<IWorkloadFactory> workloads)
+    public IWorkloadLayer? Bind(IConfigurationSection section, int vcpuCount, IReadOnlyList<IWorkloadFactory> workloads, ICollection<string> errors) =>
+        NestedOptions.Bind(section, vcpuCount, workloads, errors) is { } bound ? new Layer(this, bound.Options, bound.Workload) : null;
+
+    public void Initialize(IVirtualizationContext context)
     {
-        var errors = new List<string>();
-        NestedOptions.Read(nested, l1Vcpus, workloads, errors);
-        return errors;
+        _host = context;
+        _byVm = new NestedVm?[context.Machine.Vms.Count];
+        _path.Initialize(context);
+        context.Monitor.AddInvariant(CheckInvariants);
     }
 
-    public IWorkload WrapWorkload(VmInfo vm, IWorkload l1, IConfigurationSection nested, IReadOnlyList<IWorkloadFactory> workloads)
+    /// <summary>Gives VM <paramref name="vm"/>'s L1 vCPUs their hypervisor program over <paramref name="l1"/>.</summary>
+    private L1HypervisorProgram Wrap(VmInfo vm, IWorkload l1, NestedOptions options, IWorkloadSettings l2Workload)
     {
-        var errors = new List<string>();
-        var options = NestedOptions.Read(nested, vm.VcpuCount, workloads, errors);
-        if (errors.Count > 0)
+        var n = new NestedVm(vm, options, l1, _targets.Count);
+        for (int j = 0; j < n.Count; j++)
         {
-            throw new InvalidOperationException(string.Join("; ", errors)); // validated before: a bug if reached
+            _targets.Add((n, j));
         }
 
-        var factory = workloads.First(f => string.Equals(f.Kind, options.WorkloadKind, StringComparison.OrdinalIgnoreCase));
-        var n = new NestedVm(vm, options, l1, factory, nested.GetSection("Workload"));
-        _pending.Add(n);
+        _byVm[vm.Index] = n;
+        n.Workload = l2Workload.Create(new L2WorkloadContext(n, _host.Machine));
+        _path.Add(n);
         return new L1HypervisorProgram(n, _path, _costs);
-    }
-
-    public void Initialize(IMachine machine)
-    {
-        _machine = machine;
-        _byVm = new NestedVm?[machine.Vms.Count];
-        foreach (var n in _pending)
-        {
-            _byVm[n.L1.Index] = n;
-            n.Workload = n.Factory.Create(new L2WorkloadContext(n, machine), n.WorkloadSection);
-            machine.Counters.Nested[n.L1.Index].Active = true;
-        }
-
-        _path.Initialize(machine, _byVm);
-        machine.AddInvariant(CheckInvariants);
     }
 
     public void NestedLoad(int vcpu, int pcpu)
     {
-        ref readonly VcpuInfo v = ref _machine.Vcpu(vcpu);
-        Vm(v.Vm)?.NestedLoad(v.IndexInVm, _machine.Topology.Cpus[pcpu].ApicId);
+        ref readonly VcpuInfo v = ref _host.Machine.Vcpu(vcpu);
+        Vm(v.Vm)?.NestedLoad(v.IndexInVm, _host.Machine.Topology.Cpus[pcpu].ApicId);
     }
 
     public void NestedPut(int vcpu)
     {
-        ref readonly VcpuInfo v = ref _machine.Vcpu(vcpu);
+        ref readonly VcpuInfo v = ref _host.Machine.Vcpu(vcpu);
         Vm(v.Vm)?.NestedPut(v.IndexInVm);
     }
+
+    public int HostVcpuOf(int target)
+    {
+        var (n, j) = _targets[target];
+        return n.L1.VcpuId(n.HostOf[j]);
+    }
+
+    public void DoorbellArrived(int target, bool atHost)
+    {
+        var (n, j) = _targets[target];
+        _path.DoorbellArrived(n, j, atHost);
+    }
+
+    public void Reset()
+    {
+        foreach (var n in _byVm)
+        {
+            n?.Counters.Reset();
+        }
+    }
+
+    public object? ForVm(int vm) => Vm(vm)?.Counters.ToResult();
 
     /// <summary>The non-nested invariants, for L2: no halted L2 vCPU sleeps on a pending interrupt; the shadow never says running where L1 does not.</summary>
     private void CheckInvariants()
@@ -88,15 +104,21 @@ internal sealed class NestedAvic : INestedInterruptVirtualization
             {
                 if (n.Halted[j] && !n.Irr[j].IsEmpty)
                 {
-                    _machine.ReportViolation($"L2 vCPU {j} of VM '{n.L1.Name}' is halted with vector 0x{n.Irr[j].Highest():X2} pending: a lost L2 wake-up");
+                    _host.Monitor.ReportViolation($"L2 vCPU {j} of VM '{n.L1.Name}' is halted with vector 0x{n.Irr[j].Highest():X2} pending: a lost L2 wake-up");
                 }
 
                 var shadow = new PhysicalApicIdEntry(n.Shadow[j]);
                 if (shadow.IsRunning && !new PhysicalApicIdEntry(n.L1Table[j]).IsRunning)
                 {
-                    _machine.ReportViolation($"L2 vCPU {j} of VM '{n.L1.Name}': shadow entry {shadow} says running but L1's entry {new PhysicalApicIdEntry(n.L1Table[j])} does not");
+                    _host.Monitor.ReportViolation($"L2 vCPU {j} of VM '{n.L1.Name}': shadow entry {shadow} says running but L1's entry {new PhysicalApicIdEntry(n.L1Table[j])} does not");
                 }
             }
         }
+    }
+
+    /// <summary>One VM's bound Nested section.</summary>
+    private sealed class Layer(NestedAvic owner, NestedOptions options, IWorkloadSettings l2Workload) : IWorkloadLayer
+    {
+        public IWorkload Wrap(IWorkloadContext context, IWorkload inner) => owner.Wrap(context.Vm, inner, options, l2Workload);
     }
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Microsoft.Extensions.Configuration;
 
@@ -15,91 +15,50 @@ public enum L2Mapping
 }
 
 /// <summary>
-/// A VM's Nested section: the L2 guest its L1 hypervisor runs.
+/// A VM's Nested section, bound once: the L2 guest its L1 hypervisor runs.
 /// <c>{ "Vcpus": 4, "Workload": { "Kind": "PingPong" }, "Mapping": "Pinned", "L2Share": 0.5, "PeriodUs": 100, "Avic": true }</c>.
 /// </summary>
-public sealed record NestedOptions(int Vcpus, string WorkloadKind, L2Mapping Mapping, double L2Share, long PeriodNs, bool Avic)
+public sealed record NestedOptions(int Vcpus, L2Mapping Mapping, double L2Share, long PeriodNs, bool Avic)
 {
-    private static readonly string[] Keys = { "Vcpus", "Workload", "Mapping", "L2Share", "PeriodUs", "Avic" };
-
-    /// <summary>Reads and checks the section; every problem goes to <paramref name="errors"/> with its full key.</summary>
-    public static NestedOptions Read(IConfigurationSection section, int l1Vcpus, IReadOnlyList<IWorkloadFactory> workloads, List<string> errors)
+    /// <summary>Reads and checks the section and the L2 guest's workload; null when anything is wrong (errors name full keys).</summary>
+    internal static (NestedOptions Options, IWorkloadSettings Workload)? Bind(
+        IConfigurationSection section, int l1Vcpus, IReadOnlyList<IWorkloadFactory> workloads, ICollection<string> errors)
     {
-        foreach (var child in section.GetChildren())
+        var keys = new SectionKeys(section, "Workload");
+        int vcpus = (int)keys.Long("Vcpus", 0, 1, 255);
+        double share = keys.Double("L2Share", 0.5, 0.01, 1.0);
+        long periodUs = keys.Long("PeriodUs", 100, 1, 1_000_000);
+        bool avic = keys.Bool("Avic", true);
+        var mapping = keys.Enum("Mapping", L2Mapping.Pinned);
+        keys.RejectUnknown();
+        var problems = keys.Errors;
+        if (section["Vcpus"] is null)
         {
-            if (!Keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{child.Path}: unknown key (known: {string.Join(", ", Keys)})");
-            }
+            problems.Add($"{section.Path}:Vcpus: required (the number of L2 vCPUs)");
         }
-
-        int vcpus = (int)Number(section, "Vcpus", 0, 1, 255, errors, required: true);
-        double share = Number(section, "L2Share", 0.5, 0.01, 1.0, errors);
-        long periodUs = (long)Number(section, "PeriodUs", 100, 1, 1_000_000, errors);
-        bool avic = Bool(section, "Avic", true, errors);
-        var mapping = L2Mapping.Pinned;
-        string? m = section["Mapping"];
-        if (m is not null && !Enum.TryParse(m, ignoreCase: true, out mapping))
+        else if (mapping == L2Mapping.Pinned && vcpus > l1Vcpus)
         {
-            errors.Add($"{section.Path}:Mapping: unknown mapping '{m}' (known: {string.Join(", ", Enum.GetNames<L2Mapping>())})");
-        }
-
-        if (mapping == L2Mapping.Pinned && vcpus > l1Vcpus)
-        {
-            errors.Add($"{section.Path}:Vcpus: {vcpus} L2 vCPUs pinned 1:1 need at least {vcpus} L1 vCPUs (the VM has {l1Vcpus}); set Mapping to Spread to share L1 vCPUs");
+            problems.Add($"{section.Path}:Vcpus: {vcpus} L2 vCPUs pinned 1:1 need at least {vcpus} L1 vCPUs (the VM has {l1Vcpus}); set Mapping to Spread to share L1 vCPUs");
         }
 
         var workload = section.GetSection("Workload");
         string kind = workload["Kind"] ?? "Mixed";
         var factory = workloads.FirstOrDefault(f => string.Equals(f.Kind, kind, StringComparison.OrdinalIgnoreCase));
+        IWorkloadSettings? settings = null;
         if (factory is null)
         {
-            errors.Add($"{workload.Path}:Kind: unknown workload '{kind}' (known: {string.Join(", ", workloads.Select(w => w.Kind))})");
+            problems.Add($"{workload.Path}:Kind: unknown workload '{kind}' (known: {string.Join(", ", workloads.Select(w => w.Kind))})");
         }
         else if (vcpus > 0)
         {
-            errors.AddRange(factory.Validate(workload, vcpus));
+            settings = factory.Bind(workload, vcpus, problems);
         }
 
-        return new NestedOptions(vcpus, factory?.Kind ?? kind, mapping, share, periodUs * 1000, avic);
-    }
-
-    private static double Number(IConfigurationSection s, string key, double fallback, double min, double max, List<string> errors, bool required = false)
-    {
-        string? text = s[key];
-        if (text is null)
+        foreach (string p in problems)
         {
-            if (required)
-            {
-                errors.Add($"{s.Path}:{key}: required (the number of L2 vCPUs)");
-            }
-
-            return fallback;
+            errors.Add(p);
         }
 
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || v < min || v > max)
-        {
-            errors.Add($"{s.Path}:{key}: '{text}' must be a number between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}");
-            return fallback;
-        }
-
-        return v;
-    }
-
-    private static bool Bool(IConfigurationSection s, string key, bool fallback, List<string> errors)
-    {
-        string? text = s[key];
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (!bool.TryParse(text, out bool v))
-        {
-            errors.Add($"{s.Path}:{key}: '{text}' must be true or false");
-            return fallback;
-        }
-
-        return v;
+        return problems.Count == 0 && settings is not null ? (new NestedOptions(vcpus, mapping, share, periodUs * 1000, avic), settings) : null;
     }
 }

@@ -22,13 +22,13 @@ internal sealed class NestedVm
     /// <summary>Where L0 keeps the shadow's backing pages (host-physical).</summary>
     private const ulong ShadowBackingPageBase = 0x3_0000_0000UL;
 
-    public NestedVm(VmInfo l1, NestedOptions options, IWorkload l1Program, IWorkloadFactory factory, Microsoft.Extensions.Configuration.IConfigurationSection workload)
+    /// <param name="firstTarget">The doorbell target id (<see cref="INestedInterruptVirtualization"/>) of L2 vCPU 0; the others follow.</param>
+    public NestedVm(VmInfo l1, NestedOptions options, IWorkload l1Program, int firstTarget)
     {
         L1 = l1;
         Options = options;
         L1Program = l1Program;
-        Factory = factory;
-        WorkloadSection = workload;
+        FirstTarget = firstTarget;
         int n = options.Vcpus;
         HostOf = new int[n];
         var hosted = new List<int>[l1.VcpuCount];
@@ -53,7 +53,7 @@ internal sealed class NestedVm
             Info[j] = VcpuInfo.ForGuest(j, l1.Index, j, n, -1);
             L1Table[j] = PhysicalApicIdEntry.Create(L1BackingPageBase + ((ulong)j << 12)).WithHostPhysicalApicId(HostOf[j]).Value;
             Shadow[j] = PhysicalApicIdEntry.Create(ShadowBackingPageBase + ((ulong)(l1.Index * 256 + j) << 12)).Value;
-            int li = LogicalIndex(Info[j]);
+            int li = LogicalApicIdEntry.TableIndex(Info[j].LogicalId, Info[j].FlatLogicalMode);
             if (li >= 0)
             {
                 Logical[li] = LogicalApicIdEntry.Create(j).Value;
@@ -82,11 +82,13 @@ internal sealed class NestedVm
     /// <summary>The L1 guest's own program, which the L1 vCPUs run between L2 slices.</summary>
     public IWorkload L1Program { get; }
 
-    public IWorkloadFactory Factory { get; }
+    /// <summary>The doorbell target id of L2 vCPU 0.</summary>
+    public int FirstTarget { get; }
 
-    public Microsoft.Extensions.Configuration.IConfigurationSection WorkloadSection { get; }
+    /// <summary>This VM's counts of the L2 interrupt path.</summary>
+    public NestedCounters Counters { get; } = new();
 
-    /// <summary>The L2 guest's program, created when the machine starts.</summary>
+    /// <summary>The L2 guest's program (set right after construction: it needs this VM's context).</summary>
     public IWorkload Workload { get; set; }
 
     public int Count => Options.Vcpus;
@@ -180,18 +182,5 @@ internal sealed class NestedVm
         }
 
         return false;
-    }
-
-    private static int LogicalIndex(in VcpuInfo v)
-    {
-        // The index KVM computes from LDR (avic_get_logical_id_entry): flat = bit position, cluster = cluster * 4 + bit.
-        uint id = v.LogicalId;
-        if (v.FlatLogicalMode)
-        {
-            return System.Numerics.BitOperations.IsPow2(id) ? System.Numerics.BitOperations.TrailingZeroCount(id) : -1;
-        }
-
-        uint cluster = id >> 4, bits = id & 0xF;
-        return cluster < 0xF && System.Numerics.BitOperations.IsPow2(bits) ? (int)(cluster * 4) + System.Numerics.BitOperations.TrailingZeroCount(bits) : -1;
     }
 }

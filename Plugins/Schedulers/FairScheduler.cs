@@ -17,7 +17,7 @@ namespace Emu.Plugins.Schedulers;
 internal sealed class FairScheduler : RunQueueScheduler
 {
     private const long NiceZeroWeight = 1024;
-    private FairOptions _options = FairOptions.Defaults;
+    private readonly FairSettings _settings;
     private VruntimeHeap[] _queues = Array.Empty<VruntimeHeap>();
     private long[] _vruntime = Array.Empty<long>();
     private long[] _lag = Array.Empty<long>();
@@ -28,6 +28,11 @@ internal sealed class FairScheduler : RunQueueScheduler
     private int[] _running = Array.Empty<int>();
     private long _sequence;
 
+    public FairScheduler(FairSettings settings)
+    {
+        _settings = settings;
+    }
+
     public override string Name => "Fair";
 
     /// <summary>A task's virtual runtime (for tests).</summary>
@@ -36,7 +41,6 @@ internal sealed class FairScheduler : RunQueueScheduler
     public override void Initialize(ISchedulerContext context)
     {
         base.Initialize(context);
-        _options = FairOptions.Read(context.PolicySection, out _);
         int tasks = context.TaskCount;
         _queues = new VruntimeHeap[CpuCount];
         for (int c = 0; c < CpuCount; c++)
@@ -102,9 +106,9 @@ internal sealed class FairScheduler : RunQueueScheduler
     {
         long weight = Ctx.WeightOf(task);
         long queued = _queues[cpu].Count + 1;
-        long period = Math.Max(_options.LatencyNs, queued * _options.MinGranularityNs);
+        long period = Math.Max(_settings.LatencyNs, queued * _settings.MinGranularityNs);
         long slice = period * weight / (_queuedWeight[cpu] + weight);
-        return Math.Max(slice, _options.MinGranularityNs);
+        return Math.Max(slice, _settings.MinGranularityNs);
     }
 
     protected override void Push(int task, int cpu)
@@ -112,7 +116,7 @@ internal sealed class FairScheduler : RunQueueScheduler
         long lag = _lag[task];
         if (_woke[task])
         {
-            lag = Math.Max(lag, -_options.LatencyNs / 2);
+            lag = Math.Max(lag, -_settings.LatencyNs / 2);
             _woke[task] = false;
         }
 
@@ -169,24 +173,27 @@ internal sealed class FairScheduler : RunQueueScheduler
     }
 }
 
-internal sealed record FairOptions(long LatencyNs, long MinGranularityNs)
+/// <summary>Fair's options (Scheduler:Fair:*), read once.</summary>
+internal sealed record FairSettings(long LatencyNs, long MinGranularityNs) : ISchedulerSettings
 {
     /// <summary>CFS's sysctl_sched_latency (6 ms) and sched_min_granularity (0.75 ms), unscaled.</summary>
-    public static readonly FairOptions Defaults = new(6_000_000, 750_000);
+    public static readonly FairSettings Defaults = new(6_000_000, 750_000);
 
-    public static FairOptions Read(IConfigurationSection section, out List<string> errors)
+    public IScheduler Create() => new FairScheduler(this);
+
+    public static FairSettings Read(IConfigurationSection section, List<string> errors)
     {
         var keys = new SectionKeys(section);
         long latencyUs = keys.Long("LatencyUs", Defaults.LatencyNs / 1000, 1, 1_000_000);
         long minUs = keys.Long("MinGranularityUs", Defaults.MinGranularityNs / 1000, 1, 1_000_000);
         keys.RejectUnknown();
-        errors = keys.Errors;
+        errors.AddRange(keys.Errors);
         if (minUs > latencyUs)
         {
             errors.Add($"{section.Path}:MinGranularityUs: {minUs} must not exceed {section.Path}:LatencyUs ({latencyUs})");
         }
 
-        return new FairOptions(latencyUs * 1000, minUs * 1000);
+        return new FairSettings(latencyUs * 1000, minUs * 1000);
     }
 }
 
@@ -196,13 +203,6 @@ internal sealed class FairSchedulerFactory : ISchedulerFactory
 
     public bool WorkConserving => true;
 
-    public IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
-
-    public IEnumerable<string> ValidateOptions(IConfigurationSection section)
-    {
-        FairOptions.Read(section, out var errors);
-        return errors;
-    }
-
-    public IScheduler Create() => new FairScheduler();
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors) =>
+        PolicyOptions.Bind(section, errors, FairSettings.Read);
 }

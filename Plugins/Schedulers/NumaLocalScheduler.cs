@@ -13,9 +13,15 @@ namespace Emu.Plugins.Schedulers;
 /// </summary>
 internal sealed class NumaLocalScheduler : FifoRunQueueScheduler
 {
+    private readonly NumaLocalSettings _settings;
     private int[] _taskNode = Array.Empty<int>();
     private int[][] _nodeCpus = Array.Empty<int[]>();
     private int[] _cpuNode = Array.Empty<int>();
+
+    public NumaLocalScheduler(NumaLocalSettings settings)
+    {
+        _settings = settings;
+    }
 
     public override string Name => "NumaLocal";
 
@@ -25,7 +31,7 @@ internal sealed class NumaLocalScheduler : FifoRunQueueScheduler
     public override void Initialize(ISchedulerContext context)
     {
         base.Initialize(context);
-        double maxLoad = NumaLocalOptions.Read(context.PolicySection, out _);
+        double maxLoad = _settings.MaxNodeLoad;
         var topology = context.Topology;
         _cpuNode = topology.Cpus.Select(c => c.NumaNode).ToArray();
         _nodeCpus = Enumerable.Range(0, topology.NumaNodes).Select(n => topology.Cpus.Where(c => c.NumaNode == n).Select(c => c.Id).ToArray()).ToArray();
@@ -125,15 +131,18 @@ internal sealed class NumaLocalScheduler : FifoRunQueueScheduler
     }
 }
 
-internal static class NumaLocalOptions
+/// <summary>NumaLocal's options (Scheduler:NumaLocal:*), read once.</summary>
+internal sealed record NumaLocalSettings(double MaxNodeLoad) : ISchedulerSettings
 {
-    public static double Read(IConfigurationSection section, out List<string> errors)
+    public IScheduler Create() => new NumaLocalScheduler(this);
+
+    public static NumaLocalSettings Read(IConfigurationSection section, List<string> errors)
     {
         var keys = new SectionKeys(section);
         double maxLoad = keys.Double("MaxNodeLoad", 1.0, 0.01, 1000);
         keys.RejectUnknown();
-        errors = keys.Errors;
-        return maxLoad;
+        errors.AddRange(keys.Errors);
+        return new NumaLocalSettings(maxLoad);
     }
 }
 
@@ -141,13 +150,6 @@ internal sealed class NumaLocalSchedulerFactory : ISchedulerFactory
 {
     public string Name => "NumaLocal";
 
-    public IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
-
-    public IEnumerable<string> ValidateOptions(IConfigurationSection section)
-    {
-        NumaLocalOptions.Read(section, out var errors);
-        return errors;
-    }
-
-    public IScheduler Create() => new NumaLocalScheduler();
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors) =>
+        PolicyOptions.Bind(section, errors, NumaLocalSettings.Read);
 }

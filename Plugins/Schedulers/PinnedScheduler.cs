@@ -1,4 +1,5 @@
 using Emu.Core.Contracts;
+using Microsoft.Extensions.Configuration;
 
 namespace Emu.Plugins.Schedulers;
 
@@ -81,6 +82,13 @@ internal sealed class PinnedSchedulerFactory : ISchedulerFactory
 {
     public string Name => "Pinned";
 
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors) =>
+        PolicyOptions.NoKeys(section, errors, new PinnedSettings());
+}
+
+/// <summary>Pinned has no options; it only needs a pCPU per vCPU.</summary>
+internal sealed class PinnedSettings : ISchedulerSettings
+{
     public IEnumerable<string> Validate(SchedulerValidationContext context)
     {
         if (context.VcpuCount > context.Topology.Count)
@@ -88,8 +96,6 @@ internal sealed class PinnedSchedulerFactory : ISchedulerFactory
             yield return $"Scheduler:Policy: Pinned needs at least as many pCPUs as vCPUs ({context.VcpuCount} vCPUs, {context.Topology.Count} pCPUs); use RoundRobin or Fair to over-commit";
         }
     }
-
-    public IEnumerable<string> ValidateOptions(Microsoft.Extensions.Configuration.IConfigurationSection section) => PolicyOptions.NoKeys(section);
 
     public IScheduler Create() => new PinnedScheduler();
 }

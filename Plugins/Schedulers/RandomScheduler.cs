@@ -11,15 +11,14 @@ namespace Emu.Plugins.Schedulers;
 /// </summary>
 internal sealed class RandomScheduler : FifoRunQueueScheduler
 {
-    private bool _preferIdle;
+    private readonly bool _preferIdle;
+
+    public RandomScheduler(RandomSettings settings)
+    {
+        _preferIdle = settings.PreferIdle;
+    }
 
     public override string Name => "Random";
-
-    public override void Initialize(ISchedulerContext context)
-    {
-        base.Initialize(context);
-        _preferIdle = RandomOptions.Read(context.PolicySection, out _);
-    }
 
     public override int SelectCpu(int task, int prevCpu)
     {
@@ -37,15 +36,18 @@ internal sealed class RandomScheduler : FifoRunQueueScheduler
     }
 }
 
-internal static class RandomOptions
+/// <summary>Random's options (Scheduler:Random:*), read once.</summary>
+internal sealed record RandomSettings(bool PreferIdle) : ISchedulerSettings
 {
-    public static bool Read(IConfigurationSection section, out List<string> errors)
+    public IScheduler Create() => new RandomScheduler(this);
+
+    public static RandomSettings Read(IConfigurationSection section, List<string> errors)
     {
         var keys = new SectionKeys(section);
         bool preferIdle = keys.Bool("PreferIdle", false);
         keys.RejectUnknown();
-        errors = keys.Errors;
-        return preferIdle;
+        errors.AddRange(keys.Errors);
+        return new RandomSettings(preferIdle);
     }
 }
 
@@ -55,13 +57,6 @@ internal sealed class RandomSchedulerFactory : ISchedulerFactory
 
     public bool WorkConserving => true;
 
-    public IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
-
-    public IEnumerable<string> ValidateOptions(IConfigurationSection section)
-    {
-        RandomOptions.Read(section, out var errors);
-        return errors;
-    }
-
-    public IScheduler Create() => new RandomScheduler();
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors) =>
+        PolicyOptions.Bind(section, errors, RandomSettings.Read);
 }

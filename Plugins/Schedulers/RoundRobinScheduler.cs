@@ -1,4 +1,3 @@
-using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Microsoft.Extensions.Configuration;
 
@@ -22,9 +21,6 @@ internal sealed class RoundRobinSchedulerFactory : ISchedulerFactory
 
     public bool WorkConserving => true;
 
-    public IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
-
-    public IEnumerable<string> ValidateOptions(IConfigurationSection section) => PolicyOptions.NoKeys(section);
-
-    public IScheduler Create() => new RoundRobinScheduler();
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors) =>
+        PolicyOptions.NoKeys(section, errors, new NoOptions(() => new RoundRobinScheduler()));
 }

@@ -107,9 +107,6 @@ internal sealed class SmtSchedulerFactory : ISchedulerFactory
 
     public bool WorkConserving => true;
 
-    public IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
-
-    public IEnumerable<string> ValidateOptions(IConfigurationSection section) => PolicyOptions.NoKeys(section);
-
-    public IScheduler Create() => new SmtScheduler(_pack);
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors) =>
+        PolicyOptions.NoKeys(section, errors, new NoOptions(() => new SmtScheduler(_pack)));
 }

@@ -12,17 +12,25 @@ internal sealed class AvicContext
     /// <summary>Synthetic host physical address of vCPU 0's backing page; one 4 KiB page per vCPU after it.</summary>
     public const ulong BackingPageBase = 0x1_0000_0000UL;
 
-    public AvicContext(SvmOptions options, SvmCosts costs, INestedInterruptVirtualization? nested)
+    private readonly Func<INestedInterruptVirtualization?> _nested;
+
+    /// <param name="nested">The nested layer, if a plugin provides one; asked for when the run is initialised (it is built on this plugin's services).</param>
+    public AvicContext(SvmOptions options, SvmCosts costs, Func<INestedInterruptVirtualization?> nested)
     {
         Options = options;
         Costs = costs;
-        Nested = nested;
+        _nested = nested;
     }
 
     public SvmOptions Options { get; }
     public SvmCosts Costs { get; }
-    public INestedInterruptVirtualization? Nested { get; }
-    public IMachine Machine { get; private set; } = null!;
+    public INestedInterruptVirtualization? Nested { get; private set; }
+    /// <summary>The run's machine and Core's roles for interrupt virtualization.</summary>
+    public IVirtualizationContext Host { get; private set; } = null!;
+
+    public IMachineView Machine => Host.Machine;
+
+    public IInterruptTargets Targets => Host.Targets;
     public PhysicalApicIdTable[] Physical { get; private set; } = Array.Empty<PhysicalApicIdTable>();
     public LogicalApicIdTable[] Logical { get; private set; } = Array.Empty<LogicalApicIdTable>();
 
@@ -38,12 +46,13 @@ internal sealed class AvicContext
     /// <summary>pCPU id by host physical APIC ID (the doorbell names an APIC ID).</summary>
     public int[] PcpuByApicId { get; private set; } = Array.Empty<int>();
 
-    public long TableWrites;
     public long IommuAffinityUpdates;
 
-    public void Initialize(IMachine machine)
+    public void Initialize(IVirtualizationContext host)
     {
-        Machine = machine;
+        Host = host;
+        Nested = _nested();
+        var machine = host.Machine;
         Physical = new PhysicalApicIdTable[machine.Vms.Count];
         Logical = new LogicalApicIdTable[machine.Vms.Count];
         Shadow = new ulong[machine.VcpuCount];
@@ -61,7 +70,7 @@ internal sealed class AvicContext
                 var entry = PhysicalApicIdEntry.Create(Pages[v.Id].Address);
                 physical[v.ApicId] = entry;
                 Shadow[v.Id] = entry.Value;
-                int index = LogicalApicIdTable.IndexOf(v.LogicalId, v.FlatLogicalMode);
+                int index = LogicalApicIdEntry.TableIndex(v.LogicalId, v.FlatLogicalMode);
                 if (index >= 0)
                 {
                     logical[index] = LogicalApicIdEntry.Create(v.ApicId);
@@ -117,7 +126,6 @@ internal sealed class AvicContext
         }
 
         table[v.ApicId] = hw;
-        TableWrites++;
     }
 
     public string Describe(int vcpu)

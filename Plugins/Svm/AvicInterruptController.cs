@@ -15,10 +15,10 @@ internal sealed class AvicInterruptController : IInterruptVirtualization, IVcpuS
     private readonly IcrWrite _icrWrite;
     private readonly IncompleteIpiHandler _handler;
 
-    public AvicInterruptController(AvicContext ctx)
+    public AvicInterruptController(AvicContext ctx, Doorbell doorbell)
     {
         _ctx = ctx;
-        _doorbell = new Doorbell(ctx);
+        _doorbell = doorbell;
         _delivery = new KvmInterruptDelivery(ctx, _doorbell);
         _icrWrite = new IcrWrite(ctx, _doorbell);
         _handler = new IncompleteIpiHandler(ctx, _delivery);
@@ -30,11 +30,11 @@ internal sealed class AvicInterruptController : IInterruptVirtualization, IVcpuS
         ? (_ctx.Options.AvicDoorbellStrict ? "avic-strict" : "avic-non-strict")
         : "avic-no-ipiv";
 
-    public void Initialize(IMachine machine)
+    public void Initialize(IVirtualizationContext context)
     {
-        _ctx.Initialize(machine);
-        _doorbell.Initialize(machine);
-        new AvicInvariants(_ctx).Register(machine);
+        _ctx.Initialize(context);
+        _doorbell.Initialize(context.Events);
+        new AvicInvariants(_ctx).Register(context.Monitor);
     }
 
     public IcrWriteOutcome WriteIcr(int sender, Icr icr) => _icrWrite.Write(sender, icr);

@@ -18,7 +18,7 @@ internal sealed class AvicInvariants
         _ctx = ctx;
     }
 
-    public void Register(IMachine machine) => machine.AddInvariant(Check);
+    public void Register(IRunMonitor monitor) => monitor.AddInvariant(Check);
 
     private void Check()
     {
@@ -32,25 +32,25 @@ internal sealed class AvicInvariants
             int cpuApic = cpu >= 0 ? m.Topology.Cpus[cpu].ApicId : -1;
             if (!e.IsValid)
             {
-                Fail(m, v, "has an invalid physical entry (broadcasts would skip it)");
+                Fail(v, "has an invalid physical entry (broadcasts would skip it)");
                 return;
             }
 
             if (!ipiv && e.IsRunning)
             {
-                Fail(m, v, "has IsRunning = 1 in the hardware table although IPI virtualization is off");
+                Fail(v, "has IsRunning = 1 in the hardware table although IPI virtualization is off");
                 return;
             }
 
             if (ipiv && state == VcpuState.InGuest && (!e.IsRunning || e.HostPhysicalApicId != cpuApic))
             {
-                Fail(m, v, $"is in guest mode on pCPU {cpu} (APIC 0x{cpuApic:X}) but its entry does not say running there");
+                Fail(v, $"is in guest mode on pCPU {cpu} (APIC 0x{cpuApic:X}) but its entry does not say running there");
                 return;
             }
 
             if (state == VcpuState.Blocked && e.IsRunning)
             {
-                Fail(m, v, "is blocked with IsRunning = 1: its wake-ups would be lost");
+                Fail(v, "is blocked with IsRunning = 1: its wake-ups would be lost");
                 return;
             }
 
@@ -58,18 +58,18 @@ internal sealed class AvicInvariants
             {
                 if (_ctx.Options.AvicDoorbellStrict)
                 {
-                    Fail(m, v, "is not loaded but IsRunning = 1 in strict mode");
+                    Fail(v, "is not loaded but IsRunning = 1 in strict mode");
                     return;
                 }
 
                 if (e.HostPhysicalApicId != cpuApic)
                 {
-                    Fail(m, v, $"is not loaded with IsRunning = 1 naming APIC 0x{e.HostPhysicalApicId:X}, not its last pCPU {cpu}");
+                    Fail(v, $"is not loaded with IsRunning = 1 naming APIC 0x{e.HostPhysicalApicId:X}, not its last pCPU {cpu}");
                     return;
                 }
             }
         }
     }
 
-    private void Fail(IMachine m, int vcpu, string what) => m.ReportViolation($"vCPU {vcpu} {what}: {_ctx.Describe(vcpu)}");
+    private void Fail(int vcpu, string what) => _ctx.Host.Monitor.ReportViolation($"vCPU {vcpu} {what}: {_ctx.Describe(vcpu)}");
 }

@@ -26,7 +26,7 @@ internal sealed class BackingPage
     public Icr Icr { get; set; }
 
     /// <summary>The page in hex: address, ICR, and the IRR's eight 32-bit registers (highest first).</summary>
-    public string Dump(IMachine machine, int vcpu)
+    public string Dump(IMachineView machine, int vcpu)
     {
         var irr = machine.Irr(vcpu);
         var words = new string[8];

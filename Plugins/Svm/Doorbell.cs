@@ -5,27 +5,38 @@ using Emu.Core.Model;
 namespace Emu.Plugins.Svm;
 
 /// <summary>
-/// The AVIC doorbell (MSR 0xC001011B): a signal to a host physical APIC ID. On arrival the pCPU takes the
-/// interrupt in guest mode if it runs the target there; a target loaded there in host mode picks it up at
-/// its next VMRUN; anything else is spurious: it cannot be blocked and steals time from whatever runs there.
+/// The AVIC doorbell (MSR 0xC001011B): a signal to a host physical APIC ID, arriving Costs:DoorbellNs later. On
+/// arrival the pCPU takes the interrupt in guest mode if it runs the target there; a target loaded there in host
+/// mode picks it up at its next VMRUN; anything else is spurious: it cannot be blocked and steals time from
+/// whatever runs there. A nested (L2) target arrives the same way at its L1 vCPU's pCPU, and the nested layer
+/// decides whether the L2 vCPU running there takes it. Core's <see cref="IDoorbell"/>.
 /// </summary>
-internal sealed class Doorbell : IEventHandler
+internal sealed class Doorbell : IDoorbell, IEventHandler
 {
     private readonly AvicContext _ctx;
+    private IEventScheduling _events = null!;
     private int _kind = -1;
+    private int _nestedKind = -1;
 
     public Doorbell(AvicContext ctx)
     {
         _ctx = ctx;
     }
 
-    public void Initialize(IMachine machine) => _kind = machine.Engine.RegisterKind("AvicDoorbell", this);
-
-    /// <summary>Rings the doorbell of <paramref name="hostApicId"/> for <paramref name="target"/>, sent on behalf of VM <paramref name="senderVm"/>.</summary>
-    public void Ring(int hostApicId, int target, int senderVm)
+    public void Initialize(IEventScheduling events)
     {
-        var machine = _ctx.Machine;
-        machine.Counters.DoorbellsSent++;
+        _events = events;
+        _kind = events.RegisterKind("AvicDoorbell", this);
+        _nestedKind = events.RegisterKind("AvicDoorbellNested", this);
+    }
+
+    public void Ring(int hostApicId, int target, int senderVm) => Send(hostApicId, target, senderVm, nested: false);
+
+    public void RingNested(int hostApicId, int target, int senderVm) => Send(hostApicId, target, senderVm, nested: true);
+
+    private void Send(int hostApicId, int target, int senderVm, bool nested)
+    {
+        _ctx.Targets.CountDoorbellSent();
         int pcpu = (uint)hostApicId < (uint)_ctx.PcpuByApicId.Length ? _ctx.PcpuByApicId[hostApicId] : -1;
         if (pcpu < 0)
         {
@@ -34,34 +45,45 @@ internal sealed class Doorbell : IEventHandler
 
         if (_ctx.Costs.DoorbellNs == 0)
         {
-            Arrive(pcpu, target, senderVm);
+            Arrive(pcpu, target, senderVm, nested);
         }
         else
         {
-            machine.Engine.Schedule(machine.Now + _ctx.Costs.DoorbellNs, _kind, pcpu, target);
+            _events.Schedule(_events.Now + _ctx.Costs.DoorbellNs, nested ? _nestedKind : _kind, pcpu, target);
         }
     }
 
-    // The sender is a vCPU of the target's VM: doorbells never cross VMs.
-    public void Handle(in SimEvent e) => Arrive(e.Subject, e.Argument, _ctx.Machine.Vcpu(e.Argument).Vm);
+    // The sender is a vCPU of the target's VM (of the host vCPU's VM for an L2 target): doorbells never cross VMs.
+    public void Handle(in SimEvent e)
+    {
+        bool nested = e.Kind == _nestedKind;
+        int host = nested ? _ctx.Nested!.HostVcpuOf(e.Argument) : e.Argument;
+        Arrive(e.Subject, e.Argument, _ctx.Machine.Vcpu(host).Vm, nested);
+    }
 
-    private void Arrive(int pcpu, int target, int senderVm)
+    private void Arrive(int pcpu, int target, int senderVm, bool nested)
     {
         var machine = _ctx.Machine;
-        var c = machine.Counters;
-        c.Pcpus[pcpu].DoorbellsReceived++;
-        if (machine.VcpuOnCpu(pcpu) == target && machine.IsLoaded(target))
+        int host = nested ? _ctx.Nested!.HostVcpuOf(target) : target;
+        if (machine.VcpuOnCpu(pcpu) == host && machine.IsLoaded(host))
         {
-            c.DoorbellsToRunningTarget++;
-            machine.TraceInstant(pcpu, TraceKind.Doorbell, target, 0);
-            if (machine.StateOf(target) == VcpuState.InGuest)
+            _ctx.Targets.CountDoorbellAtTarget(pcpu, host);
+            if (nested)
             {
-                machine.AcceptInGuest(target);
+                _ctx.Nested!.DoorbellArrived(target, atHost: true);
+            }
+            else if (machine.StateOf(target) == VcpuState.InGuest)
+            {
+                _ctx.Targets.AcceptInGuest(target);
             }
 
             return; // in host mode the IRR is evaluated at the next VMRUN (and halt-polling already saw it)
         }
 
-        machine.ChargeSpuriousDoorbell(pcpu, senderVm, target, _ctx.Costs.SpuriousDoorbellNs);
+        _ctx.Targets.ChargeSpuriousDoorbell(pcpu, senderVm, host, _ctx.Costs.SpuriousDoorbellNs);
+        if (nested)
+        {
+            _ctx.Nested!.DoorbellArrived(target, atHost: false);
+        }
     }
 }

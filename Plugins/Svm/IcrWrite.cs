@@ -37,8 +37,8 @@ internal sealed class IcrWrite
         if (icr.Shorthand == DestinationShorthand.Self)
         {
             // Never an exit, even without IPI virtualization: the CPU sets its own vIRR.
-            machine.SetIrr(sender, icr.Vector);
-            machine.AcceptInGuest(sender);
+            _ctx.Targets.SetIrr(sender, icr.Vector);
+            _ctx.Targets.AcceptInGuest(sender);
             return IcrWriteOutcome.Accelerated;
         }
 
@@ -48,7 +48,7 @@ internal sealed class IcrWrite
         {
             int apicId = _targets[i];
             int target = vm.VcpuId(apicId); // APIC ID == vCPU index while AVIC is active
-            machine.SetIrr(target, icr.Vector);
+            _ctx.Targets.SetIrr(target, icr.Vector);
 
             // Between the IRR write and the IsRunning read the hardware needs a barrier; erratum #1235 is
             // the stale read the fault injection models.
@@ -56,7 +56,7 @@ internal sealed class IcrWrite
             bool running = entry.IsRunning || Erratum1235StaleRead(target);
             if (target == sender)
             {
-                machine.AcceptInGuest(sender); // all-including-self: the sender takes its own at once
+                _ctx.Targets.AcceptInGuest(sender); // all-including-self: the sender takes its own at once
             }
             else if (running)
             {

@@ -20,7 +20,7 @@ internal sealed class KvmInterruptDelivery : IInterruptDelivery
 
     public bool DeliverInterrupt(int target, byte vector)
     {
-        bool fresh = _ctx.Machine.SetIrr(target, vector);
+        bool fresh = _ctx.Targets.SetIrr(target, vector);
         CompleteDelivery(target);
         return fresh;
     }
@@ -35,7 +35,7 @@ internal sealed class KvmInterruptDelivery : IInterruptDelivery
         }
         else
         {
-            machine.WakeUp(target);
+            _ctx.Targets.WakeUp(target);
         }
     }
 }

@@ -22,28 +22,6 @@ public sealed class LogicalApicIdTable
         set => _entries[index] = value.Value;
     }
 
-    /// <summary>
-    /// The table index for a logical id (LDR bits 31:24) in the given mode, or -1 if the id is not a single bit
-    /// (flat) or not a single bit in a cluster below 0xF (cluster), as KVM requires.
-    /// </summary>
-    public static int IndexOf(uint logicalId, bool flat)
-    {
-        logicalId &= 0xFF;
-        if (flat)
-        {
-            return System.Numerics.BitOperations.PopCount(logicalId) == 1 ? System.Numerics.BitOperations.TrailingZeroCount(logicalId) : -1;
-        }
-
-        uint cluster = logicalId >> 4;
-        uint bits = logicalId & 0xF;
-        if (cluster >= 0xF || System.Numerics.BitOperations.PopCount(bits) != 1)
-        {
-            return -1;
-        }
-
-        return (int)((cluster * 4) + (uint)System.Numerics.BitOperations.TrailingZeroCount(bits));
-    }
-
     public IEnumerable<string> Dump()
     {
         for (int i = 0; i < Entries; i++)

@@ -22,22 +22,27 @@ public sealed class SvmPlugin : IEmuPlugin
         var errors = new List<string>();
         var options = OptionsValidation.Bind<SvmOptions>(configuration, SvmOptions.Section, errors);
         var costs = OptionsValidation.Bind<SvmCosts>(configuration, CostsOptions.Section, errors);
+        SvmOptions.RejectMovedKeys(configuration, errors);
         if (errors.Count > 0)
         {
             throw new EmuConfigurationException(errors);
         }
 
-        services.AddSingleton(new ConfigSectionKeys(SvmOptions.Section, OptionsValidation.PropertyNames<SvmOptions>().ToList()));
+        // The Svm section is this plugin's; moved keys are declared so that they get their own message above.
+        services.AddSingleton(new ConfigSectionKeys(SvmOptions.Section, OptionsValidation.PropertyNames<SvmOptions>().Concat(SvmOptions.MovedKeys.Keys).ToList()));
         services.AddSingleton(new ConfigSectionKeys(CostsOptions.Section, OptionsValidation.PropertyNames<SvmCosts>().ToList()));
         if (!options.Avic)
         {
             return;
         }
 
-        services.AddSingleton(sp => new AvicContext(options, costs, sp.GetService<INestedInterruptVirtualization>()));
-        services.AddSingleton<IInterruptVirtualization>(sp => new AvicInterruptController(sp.GetRequiredService<AvicContext>()));
+        // The nested layer, if any, is built on this plugin's IDoorbell and IAvicHardware: ask for it only when the run starts.
+        services.AddSingleton(sp => new AvicContext(options, costs, () => sp.GetService<INestedInterruptVirtualization>()));
+        services.AddSingleton(sp => new Doorbell(sp.GetRequiredService<AvicContext>()));
+        services.AddSingleton<IDoorbell>(sp => sp.GetRequiredService<Doorbell>());
+        services.AddSingleton<IInterruptVirtualization>(sp => new AvicInterruptController(sp.GetRequiredService<AvicContext>(), sp.GetRequiredService<Doorbell>()));
         services.AddSingleton<IVcpuLifecycleHooks>(sp => new AvicHooks(sp.GetRequiredService<AvicContext>()));
-        services.AddSingleton<IAvicHardware>(new AvicHardware(costs));
+        services.AddSingleton<IAvicHardware>(new AvicHardware());
         services.AddSingleton<IStateDump>(sp => new AvicTableDump(sp.GetRequiredService<AvicContext>()));
     }
 }

@@ -1,8 +1,10 @@
 using Emu.Core.Building;
 using Emu.Core.Configuration;
+using Emu.Core.Contracts;
 using Emu.Host.Configuration;
 using Emu.Host.Plugins;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Emu.Host.Cli;
 
@@ -38,10 +40,10 @@ internal sealed class ScenarioSession
         {
             return (builder ?? CreateBuilder()).Build();
         }
-        catch (EmuConfigurationException ex) when (_disabled.Count > 0 && ex.Errors.Any(e => e.Contains("unknown key", StringComparison.Ordinal)))
+        catch (EmuConfigurationException ex) when (_disabled.Count > 0 && ex.Errors.Any(e => e.Contains("unknown key", StringComparison.Ordinal) || e.Contains("unknown section", StringComparison.Ordinal)))
         {
             var errors = ex.Errors.ToList();
-            errors.Add($"note: Plugins:Disabled leaves out {string.Join(", ", _disabled)}; the keys such a plugin reads are unknown without it "
+            errors.Add($"note: Plugins:Disabled leaves out {string.Join(", ", _disabled)}; the sections and keys such a plugin reads are unknown without it "
                 + "(to run without AVIC, keep the Svm plugin and set Svm:Avic=false)");
             throw new EmuConfigurationException(errors);
         }
@@ -55,6 +57,11 @@ internal sealed class ScenarioSession
             builder.AddPlugin(plugin.Plugin);
         }
 
-        return builder;
+        // The host's own sections: Core rejects a section nobody declares.
+        return builder.ConfigureServices(services =>
+        {
+            services.AddSingleton(new ConfigSectionKeys(PluginOptions.Section, new[] { nameof(PluginOptions.Directories), nameof(PluginOptions.Disabled), nameof(PluginOptions.Pins) }));
+            services.AddSingleton(new ConfigSectionKeys("Logging", new[] { "LogLevel" }));
+        });
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using Emu.Core.Results;
 using Spectre.Console;
@@ -35,11 +36,19 @@ internal static class SummaryTable
         Row(table, "lost wake-ups", N(t.LostWakeups));
         foreach (var vm in r.Vms)
         {
-            if (vm.Nested is { } n)
+            // Plugins' own sections (vms[i].nested, ...): one row per figure.
+            foreach (var (section, figures) in vm.Sections ?? new Dictionary<string, JsonElement>())
             {
-                Row(table, $"{vm.Name} L2 IPIs sent / delivered", $"{N(n.L2IpisSent)} / {N(n.L2IpisDelivered)}");
-                Row(table, $"{vm.Name} L2 exits to L0 / reflected to L1 / hidden by L0", $"{N(n.L2ExitsToL0)} / {N(n.L2ExitsReflectedToL1)} / {N(n.L2ExitsHiddenByL0)}");
-                Row(table, $"{vm.Name} L2 doorbells / spurious", $"{N(n.L2Doorbells)} / {N(n.L2SpuriousDoorbells)}");
+                if (figures.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                foreach (var figure in figures.EnumerateObject())
+                {
+                    string text = figure.Value.TryGetInt64(out long n) ? N(n) : figure.Value.GetRawText();
+                    Row(table, $"{vm.Name} {section} {figure.Name}", text);
+                }
             }
         }
 

@@ -6,7 +6,7 @@ namespace Emu.Host.Output;
 /// <summary>Readable track and slice names for a trace: "vm0/vcpu3", "host2", "pCPU 5 (APIC 0x0A)".</summary>
 internal static class TraceNames
 {
-    public static void Apply(ChromeTraceSink sink, IMachine machine)
+    public static void Apply(ChromeTraceSink sink, IMachineView machine)
     {
         sink.TaskName = task =>
         {

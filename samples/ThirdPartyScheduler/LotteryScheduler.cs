@@ -12,15 +12,19 @@ namespace ThirdPartyScheduler;
 internal sealed class LotteryScheduler : IScheduler
 {
     private readonly List<int> _pool = new();
+    private readonly long _sliceNs;
     private ISchedulerContext _ctx = null!;
-    private long _sliceNs;
+
+    public LotteryScheduler(LotterySettings settings)
+    {
+        _sliceNs = settings.SliceUs * 1000;
+    }
 
     public string Name => "Lottery";
 
     public void Initialize(ISchedulerContext context)
     {
         _ctx = context;
-        _sliceNs = LotteryOptions.SliceUs(context.PolicySection, out _) * 1000;
         _pool.Capacity = context.TaskCount;
     }
 
@@ -88,29 +92,26 @@ internal sealed class LotteryScheduler : IScheduler
     public long TimeSliceNs(int task, int cpu) => _sliceNs;
 }
 
-internal static class LotteryOptions
+/// <summary>Lottery's options (Scheduler:Lottery:*), read once by the factory's Bind.</summary>
+internal sealed record LotterySettings(long SliceUs) : ISchedulerSettings
 {
-    public static long SliceUs(IConfigurationSection section, out List<string> errors)
-    {
-        var keys = new SectionKeys(section);
-        long slice = keys.Long("SliceUs", 2000, 10, 1_000_000);
-        keys.RejectUnknown();
-        errors = keys.Errors;
-        return slice;
-    }
+    public IScheduler Create() => new LotteryScheduler(this);
 }
 
 internal sealed class LotterySchedulerFactory : ISchedulerFactory
 {
     public string Name => "Lottery";
 
-    public IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
-
-    public IEnumerable<string> ValidateOptions(IConfigurationSection section)
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors)
     {
-        LotteryOptions.SliceUs(section, out var errors);
-        return errors;
-    }
+        var keys = new SectionKeys(section);
+        var settings = new LotterySettings(keys.Long("SliceUs", 2000, 10, 1_000_000));
+        keys.RejectUnknown();
+        foreach (string e in keys.Errors)
+        {
+            errors.Add(e);
+        }
 
-    public IScheduler Create() => new LotteryScheduler();
+        return keys.Errors.Count == 0 ? settings : null;
+    }
 }

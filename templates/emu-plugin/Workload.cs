@@ -50,17 +50,21 @@ internal sealed class Workload : IWorkload
     }
 }
 
-internal sealed record Settings(long ComputeNs, long Burst, long HaltTimeoutNs)
+/// <summary>The workload's keys, read once by the factory's Bind; they create the workload of each run.</summary>
+internal sealed record Settings(long ComputeNs, long Burst, long HaltTimeoutNs) : IWorkloadSettings
 {
-    public static Settings Read(IConfigurationSection section, out List<string> errors)
+    public IWorkload Create(IWorkloadContext context) => new Workload(context, this);
+
+    public static Settings Read(IConfigurationSection section, List<string> errors)
     {
+        // "Kind" is the caller's key (it picked this factory), not a typo.
         var keys = new SectionKeys(section, "Kind");
         var s = new Settings(
             keys.Long("ComputeNs", 5000, 1, 1_000_000_000),
             keys.Long("Burst", 3, 0, 1000),
             keys.Long("HaltTimeoutNs", 100_000, 1, 1_000_000_000));
         keys.RejectUnknown();
-        errors = keys.Errors;
+        errors.AddRange(keys.Errors);
         return s;
     }
 }
@@ -69,11 +73,16 @@ internal sealed class WorkloadFactory : IWorkloadFactory
 {
     public string Kind => "EmuWorkloadKind";
 
-    public IEnumerable<string> Validate(IConfigurationSection section, int vcpuCount)
+    /// <summary>Reads and checks the VM's Workload section once; every error goes to <paramref name="errors"/>, naming its key.</summary>
+    public IWorkloadSettings? Bind(IConfigurationSection section, int vcpuCount, ICollection<string> errors)
     {
-        Settings.Read(section, out var errors);
-        return errors;
-    }
+        var problems = new List<string>();
+        var settings = Settings.Read(section, problems);
+        foreach (string p in problems)
+        {
+            errors.Add(p);
+        }
 
-    public IWorkload Create(IWorkloadContext context, IConfigurationSection section) => new Workload(context, Settings.Read(section, out _));
+        return problems.Count == 0 ? settings : null;
+    }
 }

@@ -55,7 +55,7 @@ public class FidelityTests
     [TestCase("Svm:AvicDoorbellStrict=false")]
     [TestCase("Svm:EnableIpiv=false")]
     [TestCase("Svm:Avic=false")]
-    [TestCase("Svm:HaltPollNs=200000")]
+    [TestCase("Kvm:HaltPollNs=200000")]
     public void XapicIpiTest_EveryIpiWakesTheHalter(string mode)
     {
         using var cli = new Cli();

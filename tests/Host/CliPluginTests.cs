@@ -61,7 +61,7 @@ public class CliPluginTests
         string dir = Path.Combine(AppContext.BaseDirectory, "incompatibleplugins");
         CliBadInputTests.AssertRefused(cli, cli.RunShort("--set", $"Plugins:Directories:0={dir}"),
             "plugin 'Future' (");
-        Assert.That(cli.RunShort("--set", $"Plugins:Directories:0={dir}").Err, Does.Contain($"was built for Emu contract 2.0; this emu provides contract {Emu.Core.Contracts.EmuContract.Version}"));
+        Assert.That(cli.RunShort("--set", $"Plugins:Directories:0={dir}").Err, Does.Contain($"was built for Emu contract {Emu.Core.Contracts.EmuContract.Major + 1}.0; this emu provides contract {Emu.Core.Contracts.EmuContract.Version}"));
     }
 
     [Test]

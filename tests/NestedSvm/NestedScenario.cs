@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Emu.Core.Building;
 using Emu.Core.Results;
 using Emu.Plugins.NestedSvm;
@@ -36,5 +37,9 @@ internal static class NestedScenario
         return r;
     }
 
-    public static NestedResult Nested(SimulationResult r) => r.Vms[0].Nested ?? throw new AssertionException("no nested section in the result");
+    /// <summary>vms[0].nested, the NestedSvm plugin's own result section.</summary>
+    public static NestedResult Nested(SimulationResult r) =>
+        r.Vms[0].Sections is { } s && s.TryGetValue("nested", out var nested)
+            ? nested.Deserialize<NestedResult>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!
+            : throw new AssertionException("no nested section in the result");
 }

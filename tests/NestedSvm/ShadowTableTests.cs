@@ -19,8 +19,7 @@ public class ShadowTableTests
     }
 
     private static NestedVm Vm(int l1Vcpus, int l2Vcpus, L2Mapping mapping) =>
-        new(new VmInfo(0, "vm0", 0, l1Vcpus), new NestedOptions(l2Vcpus, "Mixed", mapping, 0.5, 100_000, true), new NoProgram(),
-            BuiltInWorkloads.All[0], new ConfigurationBuilder().Build().GetSection("Workload"));
+        new(new VmInfo(0, "vm0", 0, l1Vcpus), new NestedOptions(l2Vcpus, mapping, 0.5, 100_000, true), new NoProgram(), firstTarget: 0);
 
     [Test]
     public void Shadow_TranslatesL1HostIdsToThePcpu_AndIsRunningOnlyWhereL1RunsItAndTheL1VcpuIsLoaded()

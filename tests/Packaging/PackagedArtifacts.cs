@@ -25,6 +25,11 @@ internal static class PackagedArtifacts
     private static string Pack()
     {
         string feed = Path.Combine(Cli.RepoRoot, "artifacts", "packages");
+        if (Directory.Exists(feed))
+        {
+            Directory.Delete(feed, recursive: true); // packages of an older version would be found too
+        }
+
         foreach (string project in new[] { "Core/Emu.Core.csproj", "Plugins/Svm/Emu.Plugins.Svm.csproj", "Plugins/Schedulers/Emu.Plugins.Schedulers.csproj" })
         {
             Dotnet.Ok(Cli.RepoRoot, "pack", project, "-c", "Release", "-o", feed, "--disable-build-servers");

@@ -16,19 +16,17 @@ internal sealed class CheckedScheduler : IScheduler, ISchedulerContext, ISchedul
     private readonly IScheduler _inner;
     private readonly bool _workConserving;
     private readonly Func<int, int, bool> _expectedAllowed;
-    private readonly IConfigurationSection _innerSection;
     private ISchedulerContext _ctx = null!;
     private int[] _runningOn = Array.Empty<int>();
     private bool[] _queued = Array.Empty<bool>();
     private bool[] _kickPending = Array.Empty<bool>();
     private bool _kickedDuringEnqueue;
 
-    public CheckedScheduler(IScheduler inner, bool workConserving, Func<int, int, bool> expectedAllowed, IConfigurationSection innerSection)
+    public CheckedScheduler(IScheduler inner, bool workConserving, Func<int, int, bool> expectedAllowed)
     {
         _inner = inner;
         _workConserving = workConserving;
         _expectedAllowed = expectedAllowed;
-        _innerSection = innerSection;
     }
 
     public List<string> Violations { get; } = new();
@@ -149,7 +147,7 @@ internal sealed class CheckedScheduler : IScheduler, ISchedulerContext, ISchedul
         return slice;
     }
 
-    // The context the inner policy sees: Core's, with its own section, and kicks observed.
+    // The context the inner policy sees: Core's, with kicks observed.
     public HostTopology Topology => _ctx.Topology;
 
     public int TaskCount => _ctx.TaskCount;
@@ -159,8 +157,6 @@ internal sealed class CheckedScheduler : IScheduler, ISchedulerContext, ISchedul
     public long DefaultTimeSliceNs => _ctx.DefaultTimeSliceNs;
 
     public RandomStream Random => _ctx.Random;
-
-    public IConfigurationSection PolicySection => _innerSection;
 
     public int VcpuOfTask(int task) => _ctx.VcpuOfTask(task);
 
@@ -223,23 +219,28 @@ internal sealed class CheckedSchedulerPlugin : IEmuPlugin, ISchedulerFactory
         });
     }
 
-    public IEnumerable<string> Validate(SchedulerValidationContext context) => Inner().Validate(context with { PolicySection = InnerSection() });
-
-    public IEnumerable<string> ValidateOptions(IConfigurationSection section) => Array.Empty<string>();
-
-    public IScheduler Create()
+    /// <summary>Binds the inner policy named by Scheduler:Checked:Policy, with its own section, and wraps its settings.</summary>
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors)
     {
-        var inner = Inner();
-        Last = new CheckedScheduler(inner.Create(), inner.WorkConserving, _expectedAllowed, InnerSection());
-        return Last;
+        string? name = section["Policy"];
+        var inner = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetServices<ISchedulerFactory>(_services!)
+            .SingleOrDefault(f => !ReferenceEquals(f, this) && f.Name == name);
+        if (inner is null)
+        {
+            errors.Add($"{section.Path}:Policy: no policy '{name}' to check");
+            return null;
+        }
+
+        // Bound here, once: the conformance scenario gives the inner policy no section, so Core binds none for it.
+        var settings = inner.Bind(_config!.GetSection("Scheduler:" + inner.Name), errors);
+        return settings is null ? null : new CheckedSettings(this, settings, inner.WorkConserving);
     }
 
-    public ISchedulerFactory Inner()
+    /// <summary>The inner policy's settings: checked against the machine as they are, then created inside a <see cref="CheckedScheduler"/>.</summary>
+    private sealed class CheckedSettings(CheckedSchedulerPlugin plugin, ISchedulerSettings inner, bool workConserving) : ISchedulerSettings
     {
-        string name = _config!["Scheduler:Checked:Policy"]!;
-        return Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetServices<ISchedulerFactory>(_services!)
-            .Single(f => !ReferenceEquals(f, this) && f.Name == name);
-    }
+        public IEnumerable<string> Validate(SchedulerValidationContext context) => inner.Validate(context);
 
-    private IConfigurationSection InnerSection() => _config!.GetSection("Scheduler:" + _config["Scheduler:Checked:Policy"]);
+        public IScheduler Create() => plugin.Last = new CheckedScheduler(inner.Create(), workConserving, plugin._expectedAllowed);
+    }
 }

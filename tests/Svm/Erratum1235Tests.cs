@@ -15,7 +15,7 @@ public class Erratum1235Tests
         .With("Vms:0:Workload:Kind", "Idle")
         .With("Vms:0:Workload:Ipi", "0.5")
         .With("Vms:0:Workload:Halt", "0.5")
-        .With("Svm:HaltPollNs", "0")
+        .With("Kvm:HaltPollNs", "0")
         .With("Svm:Erratum1235WindowNs", "20000");
 
     [Test]

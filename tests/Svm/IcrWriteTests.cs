@@ -10,7 +10,7 @@ public class IcrWriteTests
 {
     private Simulation _sim = null!;
     private IInterruptVirtualization _avic = null!;
-    private IMachine _m = null!;
+    private IMachineView _m = null!;
 
     /// <summary>Builds a VM of <paramref name="vcpus"/> pinned vCPUs that only compute, and runs until all are in guest mode.</summary>
     private void Start(int vcpus, bool ipiv = true)
@@ -63,17 +63,17 @@ public class IcrWriteTests
         Assert.That(outcome.ExitInfo1, Is.EqualTo(icr.Value), "exit info 1 carries the ICR (low | high << 32)");
         Assert.That(_m.Irr(1).IsEmpty, Is.True, "the hardware writes nothing");
         _avic.HandleExit(0, in outcome);
-        Assert.That(_m.Counters.IpisDelivered + (_m.Irr(1).IsSet(0x40) ? 1 : 0), Is.EqualTo(1), "KVM emulates the write: the target gets the vector");
+        Assert.That(_sim.Internals.Counters.IpisDelivered + (_m.Irr(1).IsSet(0x40) ? 1 : 0), Is.EqualTo(1), "KVM emulates the write: the target gets the vector");
     }
 
     [Test]
     public void SelfShorthand_NeverExits_EvenWithoutIpiVirtualization()
     {
         Start(2, ipiv: false);
-        long before = _m.Counters.InterruptsAccepted;
+        long before = _sim.Internals.Counters.InterruptsAccepted;
         var outcome = _avic.WriteIcr(1, Icr.WithShorthand(0x50, DestinationShorthand.Self));
         Assert.That(outcome.Exits, Is.False);
-        Assert.That(_m.Counters.InterruptsAccepted, Is.EqualTo(before + 1), "the sender takes its own interrupt at once");
+        Assert.That(_sim.Internals.Counters.InterruptsAccepted, Is.EqualTo(before + 1), "the sender takes its own interrupt at once");
     }
 
     [Test]
@@ -82,11 +82,11 @@ public class IcrWriteTests
         Start(4);
         var outcome = _avic.WriteIcr(0, Icr.Fixed(0x41, 3));
         Assert.That(outcome.Exits, Is.False);
-        Assert.That(_m.Counters.DoorbellsSent, Is.EqualTo(1));
+        Assert.That(_sim.Internals.Counters.DoorbellsSent, Is.EqualTo(1));
         Assert.That(_m.Irr(3).IsSet(0x41), Is.True, "IRR set; the doorbell arrives after DoorbellNs");
         _sim.RunUntil(_m.Now + 1000);
         Assert.That(_m.Irr(3).IsEmpty, Is.True, "the doorbell made the running target take it");
-        Assert.That(_m.Counters.DoorbellsToRunningTarget, Is.EqualTo(1));
+        Assert.That(_sim.Internals.Counters.DoorbellsToRunningTarget, Is.EqualTo(1));
     }
 
     [Test]
@@ -111,9 +111,9 @@ public class IcrWriteTests
         Assert.That(outcome.Cause, Is.EqualTo(IncompleteIpiCause.InvalidTarget));
         Assert.That(_m.Irr(1).IsEmpty && _m.Irr(2).IsEmpty, Is.True);
         _avic.HandleExit(0, in outcome);
-        Assert.That(_m.Irr(1).IsSet(0x42) || _m.Counters.Vcpus[1].IpisReceived == 1, Is.True);
-        Assert.That(_m.Irr(2).IsSet(0x42) || _m.Counters.Vcpus[2].IpisReceived == 1, Is.True);
-        Assert.That(_m.Counters.Vcpus[3].IpisReceived + (_m.Irr(3).IsEmpty ? 0 : 1), Is.Zero);
+        Assert.That(_m.Irr(1).IsSet(0x42) || _sim.Internals.Counters.Vcpus[1].IpisReceived == 1, Is.True);
+        Assert.That(_m.Irr(2).IsSet(0x42) || _sim.Internals.Counters.Vcpus[2].IpisReceived == 1, Is.True);
+        Assert.That(_sim.Internals.Counters.Vcpus[3].IpisReceived + (_m.Irr(3).IsEmpty ? 0 : 1), Is.Zero);
     }
 
     [Test]
@@ -151,7 +151,7 @@ public class IcrWriteTests
         var outcome = _avic.WriteIcr(0, Icr.Fixed(0x47, 1));
         Assert.That(outcome.Cause, Is.EqualTo(IncompleteIpiCause.TargetNotRunning));
         Assert.That(_m.Irr(1).IsSet(0x47), Is.True, "the IRR is already set when the sender exits");
-        Assert.That(_m.Counters.DoorbellsSent, Is.Zero);
+        Assert.That(_sim.Internals.Counters.DoorbellsSent, Is.Zero);
     }
 
     private int[] Pending(int vcpus, byte vector)

@@ -47,7 +47,7 @@ public class TableLayoutTests
     [TestCase(0x13u, false, -1)]
     public void LogicalTableIndex_FollowsKvmForFlatAndCluster(uint logicalId, bool flat, int index)
     {
-        Assert.That(LogicalApicIdTable.IndexOf(logicalId, flat), Is.EqualTo(index));
+        Assert.That(LogicalApicIdEntry.TableIndex(logicalId, flat), Is.EqualTo(index));
     }
 
     [Test]

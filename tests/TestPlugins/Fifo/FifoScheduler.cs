@@ -1,5 +1,6 @@
 using Emu.Core.Configuration;
 using Emu.Core.Contracts;
+using Microsoft.Extensions.Configuration;
 
 namespace Emu.TestPlugins.Fifo;
 
@@ -11,19 +12,22 @@ namespace Emu.TestPlugins.Fifo;
 internal sealed class FifoScheduler : IScheduler
 {
     private readonly List<int> _queue = new();
+    private readonly int _starve;
+    private readonly long _throwAt;
     private ISchedulerContext _ctx = null!;
-    private int _starve = -1;
-    private long _throwAt;
     private long _dispatches;
+
+    public FifoScheduler(FifoSettings settings)
+    {
+        _starve = settings.Starve;
+        _throwAt = settings.ThrowAtDispatch;
+    }
 
     public string Name => "TestFifo";
 
     public void Initialize(ISchedulerContext context)
     {
         _ctx = context;
-        var keys = new SectionKeys(context.PolicySection);
-        _starve = (int)keys.Long("Starve", -1, -1, int.MaxValue);
-        _throwAt = keys.Long("ThrowAtDispatch", 0, 0, long.MaxValue);
     }
 
     public int SelectCpu(int task, int prevCpu)
@@ -83,20 +87,26 @@ internal sealed class FifoScheduler : IScheduler
     public long TimeSliceNs(int task, int cpu) => _ctx.DefaultTimeSliceNs;
 }
 
+/// <summary>TestFifo's options (Scheduler:TestFifo:*), read once: the task never dispatched (-1: none) and the failing dispatch (0: none).</summary>
+internal sealed record FifoSettings(int Starve, long ThrowAtDispatch) : ISchedulerSettings
+{
+    public IScheduler Create() => new FifoScheduler(this);
+}
+
 internal sealed class FifoSchedulerFactory : ISchedulerFactory
 {
     public string Name => "TestFifo";
 
-    public IEnumerable<string> Validate(SchedulerValidationContext context) => Array.Empty<string>();
-
-    public IEnumerable<string> ValidateOptions(Microsoft.Extensions.Configuration.IConfigurationSection section)
+    public ISchedulerSettings? Bind(IConfigurationSection section, ICollection<string> errors)
     {
         var keys = new SectionKeys(section);
-        keys.Long("Starve", -1, -1, int.MaxValue);
-        keys.Long("ThrowAtDispatch", 0, 0, long.MaxValue);
+        var settings = new FifoSettings((int)keys.Long("Starve", -1, -1, int.MaxValue), keys.Long("ThrowAtDispatch", 0, 0, long.MaxValue));
         keys.RejectUnknown();
-        return keys.Errors;
-    }
+        foreach (string e in keys.Errors)
+        {
+            errors.Add(e);
+        }
 
-    public IScheduler Create() => new FifoScheduler();
+        return keys.Errors.Count == 0 ? settings : null;
+    }
 }
