@@ -12,7 +12,6 @@ namespace Emu.Plugins.Svm;
 /// </summary>
 internal sealed class BackingPage
 {
-    public const int IsrOffset = 0x100;
     public const int IrrOffset = 0x200;
     public const int IcrLowOffset = 0x300;
     public const int IcrHighOffset = 0x310;
