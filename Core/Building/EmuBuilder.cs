@@ -102,7 +102,7 @@ public sealed class EmuBuilder
             var sinks = new List<ITraceSink>(_traceSinks);
             sinks.AddRange(p.Provider.GetServices<ITraceSink>());
             var setup = new MachineSetup(
-                o.Simulation, o.Topology!, o.Vms, o.Scheduler, o.HostTasks, o.Costs, p.Policy.Create(), p.Fallback?.Create(),
+                o.Simulation, o.Topology!, o.Vms, o.Scheduler, o.HostTasks, o.Kvm, o.Costs, p.Policy.Create(), p.Fallback?.Create(),
                 p.InterruptVirtualization, p.Nested, p.Hooks, p.Workloads, p.Layers, p.ResultSections, sinks);
             var machine = new Machine.Machine(engine, setup);
             return new Simulation(engine, machine, p, ResultJson.ConfigurationToJson(p.Configuration));
@@ -128,6 +128,7 @@ public sealed class EmuBuilder
         services.AddSingleton(Options.Create(options.Simulation));
         services.AddSingleton(Options.Create(options.CostsOptions));
         services.AddSingleton(options.Costs);
+        services.AddSingleton(options.Kvm); // KVM's parameters and profile, for the rules plugins model
         foreach (var plugin in _plugins)
         {
             try

@@ -29,6 +29,9 @@ internal sealed class CpuRuntime
     /// <summary>The task being switched in, or -1.</summary>
     public int Incoming = -1;
 
+    /// <summary>Tasks waiting on this pCPU's queue: with any, single_task_running() is false and KVM does not halt-poll.</summary>
+    public int Queued;
+
     /// <summary>Time stolen from whatever runs here (spurious doorbells), applied at its next phase end.</summary>
     public long Debt;
 

@@ -81,7 +81,7 @@ internal sealed class GuestInterrupts : IEventHandler
         v.PendingCount[vector]++;
         if (v.Phase == VcpuPhase.HaltPoll)
         {
-            _m.RunLoop.EndPollNow(v);
+            _m.RunLoop.EndPollNow(v); // kvm_vcpu_check_block in the poll loop sees the IRR
         }
         else if (v.State == VcpuState.Blocked)
         {

@@ -11,6 +11,7 @@ internal sealed record MachineSetup(
     IReadOnlyList<VmOptions> Vms,
     SchedulerOptions Scheduler,
     HostTasksOptions HostTasks,
+    KvmOptions Kvm,
     Model.CostModel Costs,
     IScheduler Policy,
     IScheduler? FallbackPolicy,

@@ -19,6 +19,8 @@ internal sealed class MachineState
         Engine = engine;
         Topology = setup.Topology;
         Costs = setup.Costs;
+        Kvm = setup.Kvm;
+        HaltPolls = new HaltPollWindow(setup.Kvm);
         Seed = setup.Simulation.Seed;
         CheckInvariants = setup.Simulation.CheckInvariants;
         Hooks = setup.Hooks.ToArray();
@@ -81,6 +83,12 @@ internal sealed class MachineState
     public HostTopology Topology { get; }
 
     public CostModel Costs { get; }
+
+    /// <summary>KVM's module parameters and profile (the Kvm section).</summary>
+    public Configuration.KvmOptions Kvm { get; }
+
+    /// <summary>The adaptive halt-polling window's rules.</summary>
+    public HaltPollWindow HaltPolls { get; }
 
     public bool CheckInvariants { get; }
 

@@ -67,6 +67,7 @@ internal sealed class SchedulingMechanism : IEventHandler
         int cpu = Enqueue(t, prevCpu);
         if (cpu >= 0)
         {
+            _m.RunLoop.CutPoll(cpu); // kvm_vcpu_can_poll is false from now on for a vCPU polling there
             TryDispatch(_m.Cpus[cpu]);
         }
     }
@@ -81,9 +82,31 @@ internal sealed class SchedulingMechanism : IEventHandler
             return -1;
         }
 
-        Policy.Enqueue(t.Id, cpu);
+        Queue(t, cpu);
         return cpu;
     }
+
+    /// <summary>ops.enqueue, and the count of tasks waiting on that pCPU.</summary>
+    private void Queue(TaskRuntime t, int cpu)
+    {
+        Dequeued(t);
+        Policy.Enqueue(t.Id, cpu);
+        t.QueuedOn = cpu;
+        _m.Cpus[cpu].Queued++;
+    }
+
+    /// <summary>The task left the queue it waited on (dispatched, or queued again elsewhere).</summary>
+    private void Dequeued(TaskRuntime t)
+    {
+        if (t.QueuedOn >= 0)
+        {
+            _m.Cpus[t.QueuedOn].Queued--;
+            t.QueuedOn = -1;
+        }
+    }
+
+    /// <summary>kvm_vcpu_can_poll: single_task_running() and no reschedule pending, i.e. nothing waits on the pCPU.</summary>
+    public bool CanPoll(int cpu) => _m.Cpus[cpu].Queued == 0;
 
     /// <summary>An idle pCPU asks the policy for work.</summary>
     public void TryDispatch(CpuRuntime cpu)
@@ -127,6 +150,7 @@ internal sealed class SchedulingMechanism : IEventHandler
         }
 
         t.Runnable = false;
+        Dequeued(t);
         long waited = Now - t.RunnableSince;
         t.RunQueueWaitNs += waited;
         t.MaxRunQueueWaitNs = Math.Max(t.MaxRunQueueWaitNs, waited);
@@ -185,22 +209,17 @@ internal sealed class SchedulingMechanism : IEventHandler
             return;
         }
 
+        // A halt-polling vCPU gets no extension: if another task takes the pCPU, its poll stops there.
         var t = _m.Tasks[task];
-        if (t.Vcpu >= 0 && VcpuRunLoop.IsHaltPolling(_m.Vcpus[t.Vcpu], out long pollEnd))
-        {
-            // Halt-polling ends on its own within the poll window; let it block or succeed first.
-            _m.Engine.Arm(cpu.SliceTimer, pollEnd + 1, _kindBase + (int)Kind.SliceEnd, cpu.Id);
-            return;
-        }
-
         Policy.Stopping(task, cpu.Id, runnable: true);
         t.Runnable = true;
         t.RunnableSince = Now;
         t.Cpu = -1;
-        Policy.Enqueue(task, cpu.Id);
+        Queue(t, cpu.Id);
         int next = Policy.Dispatch(cpu.Id);
         if (next == task)
         {
+            Dequeued(t);
             t.Runnable = false;
             t.Cpu = cpu.Id;
             Policy.Running(task, cpu.Id);

@@ -28,6 +28,9 @@ internal sealed class TaskRuntime
     public bool Runnable;
     public long RunnableSince;
 
+    /// <summary>The pCPU whose queue the policy put it on while it waits (select_cpu's answer), or -1.</summary>
+    public int QueuedOn = -1;
+
     // Host tasks only.
     public int PhaseTimer = -1;
     public long RemainingNs;

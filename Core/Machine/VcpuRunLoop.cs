@@ -175,13 +175,6 @@ internal sealed class VcpuRunLoop : IEventHandler
         _m.Engine.Arm(v.PhaseTimer, end, _kindBase + (int)Kind.VcpuPhaseEnd, v.Info.Id);
     }
 
-    /// <summary>True while the vCPU halt-polls, with the poll's end.</summary>
-    public static bool IsHaltPolling(VcpuRuntime v, out long end)
-    {
-        end = v.PhaseEnd;
-        return v.Phase == VcpuPhase.HaltPoll;
-    }
-
     /// <summary>The vCPU exits to the host kernel for <paramref name="ns"/>, then re-enters (VMRUN).</summary>
     public void BeginExit(VcpuRuntime v, TraceKind trace, long ns)
     {
@@ -223,7 +216,15 @@ internal sealed class VcpuRunLoop : IEventHandler
                 RunGuestProgram(v);
                 break;
             case VcpuPhase.ExitHandling:
-                EnterGuest(v);
+                if (v.InHalt)
+                {
+                    StartHalt(v);
+                }
+                else
+                {
+                    EnterGuest(v);
+                }
+
                 break;
             case VcpuPhase.HaltPoll:
                 EndHaltPoll(v);
@@ -239,7 +240,10 @@ internal sealed class VcpuRunLoop : IEventHandler
         }
     }
 
-    /// <summary>Guest HLT: exit, halt-poll with IsRunning still 1, then block (kvm_vcpu_halt).</summary>
+    /// <summary>
+    /// Guest HLT: the exit lands (the round trip is charged as exit handling), then kvm_vcpu_halt runs: an
+    /// adaptive poll with IsRunning still 1, then kvm_vcpu_block (<see cref="StartHalt"/>).
+    /// </summary>
     private void Halt(VcpuRuntime v, long timeoutNs)
     {
         if (!v.Irr.IsEmpty)
@@ -252,41 +256,72 @@ internal sealed class VcpuRunLoop : IEventHandler
         _m.Counters.ExitsHlt++;
         _m.Counters.Vcpus[v.Info.Id].HltExits++;
         v.Halted = true;
+        v.InHalt = true;
         if (timeoutNs > 0)
         {
             _m.Interrupts.ArmLapicTimer(v, Now + timeoutNs);
         }
 
         BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs);
-        if (_m.Costs.HaltPollNs > 0)
-        {
-            v.Phase = VcpuPhase.HaltPoll;
-            MovePhaseEnd(v, Now + _m.Costs.HaltPollNs);
-        }
-        else
-        {
-            _m.Engine.Cancel(v.PhaseTimer);
-            v.Phase = VcpuPhase.None;
-            EndHaltPoll(v);
-        }
     }
 
-    /// <summary>kvm_vcpu_check_block in the poll loop saw an IRR bit: the poll succeeds, VMRUN follows.</summary>
-    public void EndPollNow(VcpuRuntime v)
+    /// <summary>
+    /// kvm_vcpu_halt: poll for up to the vCPU's window while kvm_vcpu_can_poll (no other task runnable on the pCPU;
+    /// the loop checks once even when it cannot poll), then block. A vCPU whose window is 0 does not poll.
+    /// </summary>
+    private void StartHalt(VcpuRuntime v)
     {
-        _m.Counters.HaltPollSuccesses++;
-        MovePhaseEnd(v, Now);
-    }
-
-    private void EndHaltPoll(VcpuRuntime v)
-    {
+        v.HaltStart = Now;
+        v.PollEnd = Now;
+        long window = _m.HaltPolls.Start(v);
+        v.HaltPolled = window > 0;
         if (!v.Irr.IsEmpty)
         {
+            FinishHalt(v, waited: false);
             EnterGuest(v);
             return;
         }
 
-        // kvm_vcpu_block: kvm_arch_vcpu_blocking, then the final kvm_vcpu_check_block.
+        if (v.HaltPolled && _m.Scheduling.CanPoll(v.Cpu))
+        {
+            v.Phase = VcpuPhase.HaltPoll;
+            MovePhaseEnd(v, Now + window);
+            return;
+        }
+
+        Block(v);
+    }
+
+    /// <summary>kvm_vcpu_check_block in the poll loop saw an IRR bit: the poll ends now (and succeeds).</summary>
+    public void EndPollNow(VcpuRuntime v) => MovePhaseEnd(v, Now);
+
+    /// <summary>kvm_vcpu_can_poll turned false (another task became runnable on the pCPU): the poll loop stops now.</summary>
+    public void CutPoll(int cpu)
+    {
+        int task = _m.Cpus[cpu].Current;
+        int vcpu = task < 0 ? -1 : _m.Tasks[task].Vcpu;
+        if (vcpu >= 0 && _m.Vcpus[vcpu].Phase == VcpuPhase.HaltPoll)
+        {
+            MovePhaseEnd(_m.Vcpus[vcpu], Now);
+        }
+    }
+
+    private void EndHaltPoll(VcpuRuntime v)
+    {
+        v.PollEnd = Now;
+        if (!v.Irr.IsEmpty)
+        {
+            FinishHalt(v, waited: false);
+            EnterGuest(v);
+            return;
+        }
+
+        Block(v);
+    }
+
+    /// <summary>kvm_vcpu_block: kvm_arch_vcpu_blocking, then the final kvm_vcpu_check_block, then sleep.</summary>
+    private void Block(VcpuRuntime v)
+    {
         v.Blocking = true;
         var hooks = _m.Hooks;
         for (int i = 0; i < hooks.Length; i++)
@@ -297,6 +332,7 @@ internal sealed class VcpuRunLoop : IEventHandler
         if (!v.Irr.IsEmpty)
         {
             Unblock(v);
+            FinishHalt(v, waited: false);
             EnterGuest(v);
             return;
         }
@@ -306,6 +342,32 @@ internal sealed class VcpuRunLoop : IEventHandler
         var cpu = _m.Cpus[v.Cpu];
         _m.Scheduling.Stop(cpu, _m.Tasks[v.Info.Task], runnable: false);
         _m.Scheduling.TryDispatch(cpu);
+    }
+
+    /// <summary>
+    /// The halt ends: update_halt_poll_stats (a poll succeeds when the vCPU was never scheduled out) and the
+    /// window's grow or shrink for a halt of this length, polling included.
+    /// </summary>
+    private void FinishHalt(VcpuRuntime v, bool waited)
+    {
+        v.InHalt = false;
+        if (v.HaltPolled)
+        {
+            var totals = _m.Counters;
+            var c = totals.Vcpus[v.Info.Id];
+            long polled = v.PollEnd - v.HaltStart;
+            totals.HaltPollsAttempted++;
+            c.HaltPollsAttempted++;
+            totals.HaltPollNs += polled;
+            c.HaltPollNs += polled;
+            if (!waited)
+            {
+                totals.HaltPollsSuccessful++;
+                c.HaltPollsSuccessful++;
+            }
+        }
+
+        _m.HaltPolls.Update(v, Now - v.HaltStart);
     }
 
     private void Unblock(VcpuRuntime v)
@@ -388,7 +450,13 @@ internal sealed class VcpuRunLoop : IEventHandler
                 v.WakePending = false;
                 Unblock(v);
                 _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
+                FinishHalt(v, waited: true);
                 EnterGuest(v);
+                break;
+            case ResumePoint.Halt:
+                Load(v, cpu.Id);
+                _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
+                EndHaltPoll(v);
                 break;
             case ResumePoint.Userspace:
                 _m.Accounting.SetVcpuState(v, VcpuState.InUserspace);
@@ -417,10 +485,16 @@ internal sealed class VcpuRunLoop : IEventHandler
                 v.Resume = ResumePoint.Guest;
                 break;
             case VcpuState.InHostKernel:
+                bool polling = v.Phase == VcpuPhase.HaltPoll;
+                if (polling)
+                {
+                    v.PollEnd = Now; // the poll loop stops when the thread is scheduled out
+                }
+
                 SaveRemaining(v, debt);
                 Put(v);
                 _m.Accounting.SetVcpuState(v, VcpuState.Preempted);
-                v.Resume = ResumePoint.ExitHandling;
+                v.Resume = polling ? ResumePoint.Halt : ResumePoint.ExitHandling;
                 break;
             case VcpuState.InUserspace:
                 SaveRemaining(v, debt);

@@ -8,6 +8,9 @@ internal enum ResumePoint : byte
     /// <summary>Load, then VMRUN (it was preempted in guest mode or before re-entry).</summary>
     Guest,
 
+    /// <summary>Load, then go on with kvm_vcpu_halt where the poll was cut: block, unless an interrupt is pending.</summary>
+    Halt,
+
     /// <summary>Load, finish the interrupted exit handling, then VMRUN.</summary>
     ExitHandling,
 
@@ -55,6 +58,17 @@ internal sealed class VcpuRuntime
     public Contracts.IcrWriteOutcome PendingIcrExit;
     public bool IcrExitPending;
     public bool Halted;
+
+    /// <summary>Inside kvm_vcpu_halt: from the HLT exit until the halt ends (wake-up or successful poll).</summary>
+    public bool InHalt;
+
+    /// <summary>This halt polled (do_halt_poll), and the poll's start and end.</summary>
+    public bool HaltPolled;
+    public long HaltStart;
+    public long PollEnd;
+
+    /// <summary>The vCPU's adaptive window (vcpu->halt_poll_ns).</summary>
+    public long HaltPollWindowNs;
     public bool Spinning;
     public bool ResumeRequested;
 

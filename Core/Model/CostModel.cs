@@ -10,5 +10,4 @@ public sealed record CostModel(
     long WakeupNs,
     long ContextSwitchNs,
     long UserspaceRoundTripNs,
-    long HaltPollNs,
     double CpuGhz);

@@ -36,7 +36,7 @@ internal static class ResultBuilder
             c.Kicks,
             c.Wakeups,
             c.LostWakeups,
-            c.HaltPollSuccesses,
+            new HaltPolls(c.HaltPollsAttempted, c.HaltPollsSuccessful, c.HaltPollNs),
             c.ContextSwitches,
             c.StolenNs,
             c.StolenNsOnForeignTasks);
@@ -52,7 +52,8 @@ internal static class ResultBuilder
                 vcpus.Add(new VcpuResult(
                     id, m.Vcpu(id).ApicId, v.IpisSent, v.IpisReceived, v.InterruptsAccepted, v.VmExits, v.IncompleteIpiExits, v.HltExits,
                     v.UserspaceExits, v.Wakeups, v.LatencyCount == 0 ? 0 : v.LatencySumNs / v.LatencyCount, v.LatencyMaxNs,
-                    v.GuestNs, v.HostNs, v.UserspaceNs, v.StolenNs, v.RunQueueWaitNs, v.ContextSwitches));
+                    v.GuestNs, v.HostNs, v.UserspaceNs, v.StolenNs, v.RunQueueWaitNs, v.ContextSwitches,
+                    new HaltPolls(v.HaltPollsAttempted, v.HaltPollsSuccessful, v.HaltPollNs)));
             }
 
             // A plugin's section appears only where it has figures: a run is the same with or without a plugin it does not use.

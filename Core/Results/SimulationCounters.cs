@@ -54,7 +54,9 @@ internal sealed class SimulationCounters
     public long Kicks;
     public long Wakeups;
     public long LostWakeups;
-    public long HaltPollSuccesses;
+    public long HaltPollsAttempted;
+    public long HaltPollsSuccessful;
+    public long HaltPollNs;
     public long StolenNsOnForeignTasks;
     public long StolenNs;
     public long ContextSwitches;
@@ -92,7 +94,7 @@ internal sealed class SimulationCounters
         DoorbellsSent = DoorbellsToRunningTarget = DoorbellsSpurious = DoorbellsSpuriousOnForeignTask = 0;
         ExitsTargetNotRunning = ExitsInvalidTarget = ExitsInvalidIntType = ExitsInvalidBackingPage = ExitsInvalidIpiVector = 0;
         ExitsUnacceleratedAccess = ExitsIcrWrite = ExitsHlt = ExitsUserspace = ExitsMmio = ExitsExternalInterrupt = ExitsOther = ExitsNested = 0;
-        Kicks = Wakeups = LostWakeups = HaltPollSuccesses = StolenNsOnForeignTasks = StolenNs = ContextSwitches = 0;
+        Kicks = Wakeups = LostWakeups = HaltPollsAttempted = HaltPollsSuccessful = HaltPollNs = StolenNsOnForeignTasks = StolenNs = ContextSwitches = 0;
         IpiLatency.Reset();
         foreach (var v in Vcpus)
         {
@@ -126,11 +128,15 @@ internal sealed class VcpuCounters
     public long StolenNs;
     public long RunQueueWaitNs;
     public long ContextSwitches;
+    public long HaltPollsAttempted;
+    public long HaltPollsSuccessful;
+    public long HaltPollNs;
 
     public void Reset()
     {
         IpisSent = IpisReceived = InterruptsAccepted = VmExits = IncompleteIpiExits = HltExits = UserspaceExits = Wakeups = 0;
         LatencyCount = LatencySumNs = LatencyMaxNs = GuestNs = HostNs = UserspaceNs = StolenNs = RunQueueWaitNs = ContextSwitches = 0;
+        HaltPollsAttempted = HaltPollsSuccessful = HaltPollNs = 0;
     }
 }
 

@@ -38,10 +38,13 @@ public sealed record Totals(
     long Kicks,
     long Wakeups,
     long LostWakeups,
-    long HaltPollSuccesses,
+    HaltPolls HaltPolls,
     long ContextSwitches,
     long StolenNs,
     long StolenNsOnForeignTasks);
+
+/// <summary>KVM's halt-polling (update_halt_poll_stats): polls attempted, successful (the vCPU never scheduled out), time polling.</summary>
+public sealed record HaltPolls(long Attempted, long Successful, long PollNs);
 
 public sealed record Doorbells(long Sent, long ToRunningTarget, long Spurious, long SpuriousOnForeignTask);
 
@@ -86,7 +89,8 @@ public sealed record VcpuResult(
     long UserspaceNs,
     long StolenNs,
     long RunQueueWaitNs,
-    long ContextSwitches);
+    long ContextSwitches,
+    HaltPolls HaltPolls);
 
 public sealed record PcpuResult(
     int Id,

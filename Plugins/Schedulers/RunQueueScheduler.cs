@@ -213,10 +213,14 @@ internal abstract class FifoRunQueueScheduler : RunQueueScheduler
     public override void Initialize(ISchedulerContext context)
     {
         base.Initialize(context);
+        // A queue never holds more than every task: where that costs at most 4 MiB in all, size each for it so that
+        // no queue grows during the run; larger machines start at four times the average and grow rarely.
         _queues = new TaskQueue[CpuCount];
+        bool roomForAll = (long)context.TaskCount * CpuCount <= (1 << 20);
+        int capacity = roomForAll ? context.TaskCount : Math.Max(16, context.TaskCount / Math.Max(1, CpuCount) * 4);
         for (int c = 0; c < _queues.Length; c++)
         {
-            _queues[c] = new TaskQueue(Math.Max(8, context.TaskCount / Math.Max(1, CpuCount) * 2));
+            _queues[c] = new TaskQueue(capacity);
         }
     }
 

@@ -33,6 +33,7 @@ internal static class SummaryTable
         Row(table, "  ICR write (emulated)", N(exits.IcrWrite));
         Row(table, "  HLT / userspace / MMIO", $"{N(exits.Hlt)} / {N(exits.Userspace)} / {N(exits.Mmio)}");
         Row(table, "wake-ups / kicks", $"{N(t.Wakeups)} / {N(t.Kicks)}");
+        Row(table, "halt polls attempted / successful", $"{N(t.HaltPolls.Attempted)} / {N(t.HaltPolls.Successful)}");
         Row(table, "lost wake-ups", N(t.LostWakeups));
         foreach (var vm in r.Vms)
         {
