@@ -25,15 +25,11 @@ public interface IInterruptTargets
     void CountDoorbellSent();
 
     /// <summary>
-    /// A doorbell reached <paramref name="pcpu"/> and found the thread of <paramref name="vcpu"/> loaded there:
-    /// counts it as received there and to a running target, and traces it.
+    /// A doorbell for vCPU <paramref name="vcpu"/>'s thread, sent on behalf of VM <paramref name="senderVm"/>, reaches
+    /// <paramref name="pcpu"/>: Core counts it by where it landed and, unless the target took it in guest mode,
+    /// takes <paramref name="hostModeNs"/> of the pCPU from whatever runs there (its work completes that much later;
+    /// a doorbell arriving while the previous one there is still being handled is coalesced: counted, not
+    /// charged). The caller does what the landing means for its interrupt (accept it in guest mode, say).
     /// </summary>
-    void CountDoorbellAtTarget(int pcpu, int vcpu);
-
-    /// <summary>
-    /// A doorbell that found no running target on <paramref name="pcpu"/>: counts it as received there and
-    /// spurious (and as on a foreign task when what runs there is not a vCPU of <paramref name="senderVm"/>), and
-    /// charges <paramref name="ns"/> of the pCPU's time to the task that runs there.
-    /// </summary>
-    void ChargeSpuriousDoorbell(int pcpu, int senderVm, int target, long ns);
+    DoorbellLanding DoorbellArrived(int pcpu, int senderVm, int vcpu, long hostModeNs);
 }

@@ -19,9 +19,8 @@ public interface INestedInterruptVirtualization
     int HostVcpuOf(int target);
 
     /// <summary>
-    /// A doorbell for nested target <paramref name="target"/> arrived: <paramref name="atHost"/> is true when it
-    /// found the host vCPU loaded on its pCPU (the target takes its IRR if it runs in guest mode now), false when
-    /// it was spurious.
+    /// A doorbell for nested target <paramref name="target"/> arrived where <paramref name="landing"/> says: in guest
+    /// mode on its host vCPU the target takes its IRR if it is the L2 vCPU running there now.
     /// </summary>
-    void DoorbellArrived(int target, bool atHost);
+    void DoorbellArrived(int target, DoorbellLanding landing);
 }

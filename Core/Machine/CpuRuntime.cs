@@ -32,8 +32,11 @@ internal sealed class CpuRuntime
     /// <summary>Tasks waiting on this pCPU's queue: with any, single_task_running() is false and KVM does not halt-poll.</summary>
     public int Queued;
 
-    /// <summary>Time stolen from whatever runs here (spurious doorbells), applied at its next phase end.</summary>
+    /// <summary>Time stolen from whatever runs here (doorbells taken in host mode), applied at its next phase end.</summary>
     public long Debt;
+
+    /// <summary>Until when the last charged doorbell is being handled here; one arriving before is coalesced.</summary>
+    public long DoorbellBusyUntil;
 
     public CpuMode Mode = CpuMode.Idle;
     public long ModeSince;

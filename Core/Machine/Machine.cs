@@ -130,14 +130,7 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
 
     public void CountDoorbellSent() => _m.Counters.DoorbellsSent++;
 
-    public void CountDoorbellAtTarget(int pcpu, int vcpu)
-    {
-        _m.Counters.Pcpus[pcpu].DoorbellsReceived++;
-        _m.Counters.DoorbellsToRunningTarget++;
-        _m.Monitor.TraceInstant(pcpu, TraceKind.Doorbell, vcpu, 0);
-    }
-
-    public void ChargeSpuriousDoorbell(int pcpu, int senderVm, int target, long ns) => _m.Accounting.ChargeSpuriousDoorbell(pcpu, senderVm, target, ns);
+    public DoorbellLanding DoorbellArrived(int pcpu, int senderVm, int vcpu, long hostModeNs) => _m.Accounting.DoorbellArrived(pcpu, senderVm, vcpu, hostModeNs);
 
     public void ReportViolation(string message) => _m.Monitor.ReportViolation(message);
 

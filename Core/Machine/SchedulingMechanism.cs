@@ -249,7 +249,7 @@ internal sealed class SchedulingMechanism : IEventHandler
     /// <summary>Takes the running task off its pCPU, saving where it was (KVM's put for a loaded vCPU).</summary>
     private void Deschedule(CpuRuntime cpu, TaskRuntime t, bool runnable)
     {
-        long debt = _m.Accounting.TakeDebt(cpu, t.Id);
+        long debt = _m.Accounting.TakeDebt(cpu, t.Id, leaving: true);
         _m.Accounting.AccountOnCpu(t);
 
         _m.Engine.Cancel(cpu.SliceTimer);

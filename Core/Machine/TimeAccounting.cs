@@ -1,3 +1,4 @@
+using Emu.Core.Contracts;
 using Emu.Core.Engine;
 using Emu.Core.Model;
 
@@ -114,51 +115,67 @@ internal sealed class TimeAccounting : IEventHandler
     }
 
     /// <summary>
-    /// A doorbell that found no running target: counts it as spurious (and as on a foreign task when what runs
-    /// there is not a vCPU of <paramref name="senderVm"/>) and charges <paramref name="ns"/> to that task.
+    /// A doorbell reaches <paramref name="pcpu"/> for vCPU <paramref name="vcpu"/>'s thread. In guest mode on the
+    /// target it costs nothing; anywhere else the pCPU takes the interrupt in host mode for <paramref name="ns"/>:
+    /// what runs there finishes its work that much later, unless the previous doorbell there is still being
+    /// handled (then this one is coalesced with it: counted, not charged), so the cost saturates under a flood.
     /// </summary>
-    public void ChargeSpuriousDoorbell(int pcpu, int senderVm, int target, long ns)
+    public DoorbellLanding DoorbellArrived(int pcpu, int senderVm, int vcpu, long ns)
     {
         var counters = _m.Counters;
+        var cpu = _m.Cpus[pcpu];
         counters.Pcpus[pcpu].DoorbellsReceived++;
-        counters.DoorbellsSpurious++;
-        counters.Pcpus[pcpu].SpuriousDoorbells++;
-        _m.Monitor.TraceInstant(pcpu, TraceKind.SpuriousDoorbell, target, 0);
-        int task = _m.Cpus[pcpu].Current;
-        if (task < 0)
+        int task = cpu.Current;
+        int running = task < 0 ? -1 : _m.Tasks[task].Vcpu;
+        if (running == vcpu && _m.Vcpus[vcpu].State == VcpuState.InGuest)
         {
-            return; // an idle pCPU: nobody's time is taken
+            counters.DoorbellsToRunningTarget++;
+            _m.Monitor.TraceInstant(pcpu, TraceKind.Doorbell, vcpu, 0);
+            return DoorbellLanding.InGuest;
         }
 
-        int victim = _m.Tasks[task].Vcpu;
-        if (victim < 0 || _m.Vcpus[victim].Info.Vm != senderVm)
+        var landing = running == vcpu ? DoorbellLanding.TargetInHost : DoorbellLanding.Elsewhere;
+        if (landing == DoorbellLanding.TargetInHost)
+        {
+            counters.DoorbellsToTargetInHost++;
+        }
+        else
+        {
+            counters.DoorbellsSpurious++;
+            counters.Pcpus[pcpu].SpuriousDoorbells++;
+        }
+
+        _m.Monitor.TraceInstant(pcpu, landing == DoorbellLanding.TargetInHost ? TraceKind.DoorbellInHost : TraceKind.SpuriousDoorbell, vcpu, 0);
+
+        // One arriving in the very nanosecond the previous handler ends races with its EOI: coalesced too.
+        if (Now <= cpu.DoorbellBusyUntil && cpu.DoorbellBusyUntil > 0)
+        {
+            counters.DoorbellsCoalesced++;
+            return landing;
+        }
+
+        cpu.DoorbellBusyUntil = Now + ns;
+        if (task < 0 || ns <= 0)
+        {
+            return landing; // an idle or switching pCPU: nobody's work is delayed
+        }
+
+        if (landing == DoorbellLanding.Elsewhere && (running < 0 || _m.Vcpus[running].Info.Vm != senderVm))
         {
             counters.DoorbellsSpuriousOnForeignTask++;
             counters.StolenNsOnForeignTasks += ns;
         }
 
-        StealTime(pcpu, ns);
-    }
-
-    /// <summary>Charges <paramref name="ns"/> of the pCPU's time to whatever task runs there, at its next phase end.</summary>
-    public void StealTime(int pcpu, long ns)
-    {
-        if (ns <= 0)
-        {
-            return;
-        }
-
-        var cpu = _m.Cpus[pcpu];
-        if (cpu.Current < 0)
-        {
-            return; // an idle or switching pCPU absorbs it
-        }
-
         cpu.Debt += ns;
+        return landing;
     }
 
-    /// <summary>Takes the pCPU's stolen time and charges it to the task that was running there.</summary>
-    public long TakeDebt(CpuRuntime cpu, int task)
+    /// <summary>
+    /// Charges the pCPU's stolen time to the task running there: at a phase end all of it (the phase ends that much
+    /// later); when the task leaves the pCPU only what has elapsed of the doorbell still being handled (the rest
+    /// overlaps the switch), so a task never loses more than it ran.
+    /// </summary>
+    public long TakeDebt(CpuRuntime cpu, int task, bool leaving = false)
     {
         long debt = cpu.Debt;
         if (debt == 0)
@@ -167,6 +184,12 @@ internal sealed class TimeAccounting : IEventHandler
         }
 
         cpu.Debt = 0;
+        if (leaving && cpu.DoorbellBusyUntil > Now)
+        {
+            debt = Math.Max(0, debt - (cpu.DoorbellBusyUntil - Now));
+            cpu.DoorbellBusyUntil = Now;
+        }
+
         _m.Counters.StolenNs += debt;
         var t = _m.Tasks[task];
         t.StolenNs += debt;

@@ -10,4 +10,7 @@ public enum TraceKind : byte
     LostWakeup,
     InterruptAccepted,
     IcrWrite,
+
+    /// <summary>A doorbell that found its target's thread on the pCPU in host mode (it costs the pCPU, like a spurious one).</summary>
+    DoorbellInHost,
 }

@@ -20,7 +20,7 @@ internal static class ResultBuilder
             c.IpisDelivered,
             c.IpisCoalesced,
             c.InterruptsAccepted,
-            new Doorbells(c.DoorbellsSent, c.DoorbellsToRunningTarget, c.DoorbellsSpurious, c.DoorbellsSpuriousOnForeignTask),
+            new Doorbells(c.DoorbellsSent, c.DoorbellsToRunningTarget, c.DoorbellsToTargetInHost, c.DoorbellsSpurious, c.DoorbellsSpuriousOnForeignTask, c.DoorbellsCoalesced),
             new VmExits(
                 new IncompleteIpiExits(c.ExitsTargetNotRunning, c.ExitsInvalidTarget, c.ExitsInvalidIntType, c.ExitsInvalidBackingPage, c.ExitsInvalidIpiVector),
                 c.ExitsUnacceleratedAccess,

@@ -34,6 +34,8 @@ internal sealed class SimulationCounters
     public long InterruptsAccepted;
     public long DoorbellsSent;
     public long DoorbellsToRunningTarget;
+    public long DoorbellsToTargetInHost;
+    public long DoorbellsCoalesced;
     public long DoorbellsSpurious;
     public long DoorbellsSpuriousOnForeignTask;
     public long ExitsTargetNotRunning;
@@ -91,7 +93,7 @@ internal sealed class SimulationCounters
     public void Reset()
     {
         IpisSent = IpisDelivered = IpisCoalesced = InterruptsAccepted = 0;
-        DoorbellsSent = DoorbellsToRunningTarget = DoorbellsSpurious = DoorbellsSpuriousOnForeignTask = 0;
+        DoorbellsSent = DoorbellsToRunningTarget = DoorbellsToTargetInHost = DoorbellsCoalesced = DoorbellsSpurious = DoorbellsSpuriousOnForeignTask = 0;
         ExitsTargetNotRunning = ExitsInvalidTarget = ExitsInvalidIntType = ExitsInvalidBackingPage = ExitsInvalidIpiVector = 0;
         ExitsUnacceleratedAccess = ExitsIcrWrite = ExitsHlt = ExitsUserspace = ExitsMmio = ExitsExternalInterrupt = ExitsOther = ExitsNested = 0;
         Kicks = Wakeups = LostWakeups = HaltPollsAttempted = HaltPollsSuccessful = HaltPollNs = StolenNsOnForeignTasks = StolenNs = ContextSwitches = 0;

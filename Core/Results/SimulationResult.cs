@@ -46,7 +46,12 @@ public sealed record Totals(
 /// <summary>KVM's halt-polling (update_halt_poll_stats): polls attempted, successful (the vCPU never scheduled out), time polling.</summary>
 public sealed record HaltPolls(long Attempted, long Successful, long PollNs);
 
-public sealed record Doorbells(long Sent, long ToRunningTarget, long Spurious, long SpuriousOnForeignTask);
+/// <summary>
+/// Doorbells by where they landed: sent = toRunningTarget (taken in guest mode) + toTargetInHost (the target's thread
+/// there in host mode) + spurious (anything else); coalesced ones (arriving while the previous one at that pCPU
+/// was still being handled) are among the last two and cost nothing more.
+/// </summary>
+public sealed record Doorbells(long Sent, long ToRunningTarget, long ToTargetInHost, long Spurious, long SpuriousOnForeignTask, long Coalesced);
 
 public sealed record VmExits(
     IncompleteIpiExits AvicIncompleteIpi,

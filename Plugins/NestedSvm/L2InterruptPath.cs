@@ -178,16 +178,16 @@ internal sealed class L2InterruptPath : IEventHandler
     }
 
     /// <summary>
-    /// The doorbell arrived: at a pCPU where the L1 vCPU hosting the target is loaded (the target takes it if it
-    /// runs in guest mode now, else at its next VMRUN of L2), or spuriously anywhere else.
+    /// The doorbell arrived: in guest mode on the L1 vCPU hosting the target (the target takes it if it is the L2
+    /// vCPU running there, else at its next VMRUN of L2), at that L1 vCPU's thread in host mode, or spuriously.
     /// </summary>
-    public void DoorbellArrived(NestedVm n, int t, bool atHost)
+    public void DoorbellArrived(NestedVm n, int t, DoorbellLanding landing)
     {
-        if (!atHost)
+        if (landing == DoorbellLanding.Elsewhere)
         {
             CountersOf(n).L2SpuriousDoorbells++;
         }
-        else if (IsRunning(n, t))
+        else if (landing == DoorbellLanding.InGuest && IsRunning(n, t))
         {
             TakeInterrupts(n, t);
         }

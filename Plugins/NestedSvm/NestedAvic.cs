@@ -74,10 +74,10 @@ internal sealed class NestedAvic : INestedInterruptVirtualization, IWorkloadDeco
         return n.L1.VcpuId(n.HostOf[j]);
     }
 
-    public void DoorbellArrived(int target, bool atHost)
+    public void DoorbellArrived(int target, DoorbellLanding landing)
     {
         var (n, j) = _targets[target];
-        _path.DoorbellArrived(n, j, atHost);
+        _path.DoorbellArrived(n, j, landing);
     }
 
     public void Reset()

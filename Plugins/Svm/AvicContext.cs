@@ -43,6 +43,9 @@ internal sealed class AvicContext
     /// <summary>When the hardware-visible IsRunning last went 1 to 0 (erratum #1235 window), per vCPU.</summary>
     public long[] IsRunningClearedAt { get; private set; } = Array.Empty<long>();
 
+    /// <summary>The pCPU of each vCPU's last AVIC load (-1 before the first): what a non-strict entry may still name.</summary>
+    public int[] LastLoadCpu { get; private set; } = Array.Empty<int>();
+
     /// <summary>pCPU id by host physical APIC ID (the doorbell names an APIC ID).</summary>
     public int[] PcpuByApicId { get; private set; } = Array.Empty<int>();
 
@@ -58,6 +61,8 @@ internal sealed class AvicContext
         Shadow = new ulong[machine.VcpuCount];
         Pages = new BackingPage[machine.VcpuCount];
         IsRunningClearedAt = new long[machine.VcpuCount];
+        LastLoadCpu = new int[machine.VcpuCount];
+        Array.Fill(LastLoadCpu, -1);
         Array.Fill(IsRunningClearedAt, long.MinValue / 2);
         foreach (var vm in machine.Vms)
         {

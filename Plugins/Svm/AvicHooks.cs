@@ -57,6 +57,7 @@ internal sealed class AvicHooks : IVcpuLifecycleHooks
             .WithHostPhysicalApicId(_ctx.Machine.Topology.Cpus[pcpu].ApicId)
             .WithIsRunning(true)
             .WithGaLogIntr(false);
+        _ctx.LastLoadCpu[vcpu] = pcpu;
         _ctx.WriteEntry(vcpu, entry); // written only if it changed: in non-strict mode it often already holds IsRunning = 1
         _ctx.IommuAffinityUpdates++; // avic_update_iommu_vcpu_affinity: IRTE destination = this pCPU, IsRun = 1
         _ctx.Nested?.NestedLoad(vcpu, pcpu);

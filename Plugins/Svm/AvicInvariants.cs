@@ -62,9 +62,14 @@ internal sealed class AvicInvariants
                     return;
                 }
 
-                if (e.HostPhysicalApicId != cpuApic)
+                // Non-strict: the put left the entry as the last load wrote it. A vCPU preempted in userspace may since
+                // have resumed on another pCPU without a load (KVM_RUN has not been entered again): the entry still
+                // names the pCPU of its last load, rightly.
+                int loaded = _ctx.LastLoadCpu[v];
+                int loadedApic = loaded >= 0 ? m.Topology.Cpus[loaded].ApicId : -1;
+                if (e.HostPhysicalApicId != loadedApic)
                 {
-                    Fail(v, $"is not loaded with IsRunning = 1 naming APIC 0x{e.HostPhysicalApicId:X}, not its last pCPU {cpu}");
+                    Fail(v, $"is not loaded with IsRunning = 1 naming APIC 0x{e.HostPhysicalApicId:X}, not the pCPU of its last load ({loaded})");
                     return;
                 }
             }

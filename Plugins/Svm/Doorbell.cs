@@ -6,10 +6,11 @@ namespace Emu.Plugins.Svm;
 
 /// <summary>
 /// The AVIC doorbell (MSR 0xC001011B): a signal to a host physical APIC ID, arriving Costs:DoorbellNs later. On
-/// arrival the pCPU takes the interrupt in guest mode if it runs the target there; a target loaded there in host
-/// mode picks it up at its next VMRUN; anything else is spurious: it cannot be blocked and steals time from
-/// whatever runs there. A nested (L2) target arrives the same way at its L1 vCPU's pCPU, and the nested layer
-/// decides whether the L2 vCPU running there takes it. Core's <see cref="IDoorbell"/>.
+/// arrival a pCPU in guest mode on the target takes the interrupt without an exit; in host mode the doorbell
+/// interrupts whatever runs there for Costs:SpuriousDoorbellNs (it cannot be blocked), whether that is the target's
+/// own thread (which picks the IRR up at its next VMRUN), another vCPU or a host task; Core counts where it
+/// landed and charges the time. A nested (L2) target arrives the same way at its L1 vCPU's pCPU, and the nested
+/// layer decides whether the L2 vCPU running there takes it. Core's <see cref="IDoorbell"/>.
 /// </summary>
 internal sealed class Doorbell : IDoorbell, IEventHandler
 {
@@ -63,27 +64,18 @@ internal sealed class Doorbell : IDoorbell, IEventHandler
 
     private void Arrive(int pcpu, int target, int senderVm, bool nested)
     {
-        var machine = _ctx.Machine;
         int host = nested ? _ctx.Nested!.HostVcpuOf(target) : target;
-        if (machine.VcpuOnCpu(pcpu) == host && machine.IsLoaded(host))
-        {
-            _ctx.Targets.CountDoorbellAtTarget(pcpu, host);
-            if (nested)
-            {
-                _ctx.Nested!.DoorbellArrived(target, atHost: true);
-            }
-            else if (machine.StateOf(target) == VcpuState.InGuest)
-            {
-                _ctx.Targets.AcceptInGuest(target);
-            }
-
-            return; // in host mode the IRR is evaluated at the next VMRUN (and halt-polling already saw it)
-        }
-
-        _ctx.Targets.ChargeSpuriousDoorbell(pcpu, senderVm, host, _ctx.Costs.SpuriousDoorbellNs);
+        var landing = _ctx.Targets.DoorbellArrived(pcpu, senderVm, host, _ctx.Costs.SpuriousDoorbellNs);
         if (nested)
         {
-            _ctx.Nested!.DoorbellArrived(target, atHost: false);
+            // In guest mode the pCPU evaluates the vIRR of whatever guest runs there: the L2 target takes it if it is the one.
+            _ctx.Nested!.DoorbellArrived(target, landing);
         }
+        else if (landing == DoorbellLanding.InGuest)
+        {
+            _ctx.Targets.AcceptInGuest(target);
+        }
+
+        // Otherwise the IRR is evaluated at the target's next VMRUN (halt-polling already saw it).
     }
 }

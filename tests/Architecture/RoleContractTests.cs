@@ -88,8 +88,9 @@ public class RoleContractTests
         var r = NestedScenario.Run(NestedScenario.Overcommitted().With("Svm:AvicDoorbellStrict", strict ? "true" : "false"));
         var d = r.Totals.Doorbells;
         Assert.That(NestedScenario.Nested(r).L2Doorbells, Is.GreaterThan(0), "the scenario rings L2 doorbells");
-        Assert.That(d.ToRunningTarget + d.Spurious, Is.EqualTo(d.Sent));
-        Assert.That(r.Pcpus.Sum(p => p.DoorbellsReceived), Is.EqualTo(d.Sent));
+        long landed = d.ToRunningTarget + d.ToTargetInHost + d.Spurious;
+        Assert.That(landed, Is.InRange(d.Sent - 4, d.Sent), "a few may still be on their way at the end");
+        Assert.That(r.Pcpus.Sum(p => p.DoorbellsReceived), Is.EqualTo(landed));
         Assert.That(NestedScenario.Nested(r).L2SpuriousDoorbells, Is.LessThanOrEqualTo(d.Spurious));
     }
 

@@ -19,6 +19,7 @@ public class ReadmeTableTests
         {
             Row("VM exits", N(strict, "vmExits.total"), N(nonStrict, "vmExits.total")),
             Row("AVIC_INCOMPLETE_IPI, target not running", N(strict, "vmExits.avicIncompleteIpi.targetNotRunning"), N(nonStrict, "vmExits.avicIncompleteIpi.targetNotRunning")),
+            Row("doorbells to the target's thread in host mode", N(strict, "doorbells.toTargetInHost"), N(nonStrict, "doorbells.toTargetInHost")),
             Row("spurious doorbells / on foreign tasks",
                 $"{N(strict, "doorbells.spurious")} / {N(strict, "doorbells.spuriousOnForeignTask")}",
                 $"{N(nonStrict, "doorbells.spurious")} / {N(nonStrict, "doorbells.spuriousOnForeignTask")}"),
