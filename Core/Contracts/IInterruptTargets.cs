@@ -21,6 +21,13 @@ public interface IInterruptTargets
     /// <summary>kvm_vcpu_wake_up: wakes the target if it is blocked; nothing otherwise. Returns true if it woke it.</summary>
     bool WakeUp(int target);
 
+    /// <summary>
+    /// kvm_apic_accept_irq for NMI, SMI, INIT and SIPI: not IRR bits. An NMI becomes pending and is taken at the next
+    /// VMRUN; INIT resets the target (an application processor then waits for a SIPI); a SIPI starts a vCPU that
+    /// waits for one. Each kicks the target out of guest mode or wakes it.
+    /// </summary>
+    void DeliverSignal(int target, Model.DeliveryMode mode);
+
     /// <summary>Counts a doorbell rung (totals.doorbells.sent), whether or not it reaches a pCPU.</summary>
     void CountDoorbellSent();
 

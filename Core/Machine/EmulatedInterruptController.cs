@@ -20,7 +20,7 @@ public sealed class EmulatedInterruptController : IInterruptVirtualization
 
     public long HandleExit(int sender, in IcrWriteOutcome exit)
     {
-        EmulateIcrWrite(_host.Machine, sender, new Icr(exit.ExitInfo1), this);
+        EmulateIcrWrite(_host, sender, new Icr(exit.ExitInfo1), this);
         return _host.Machine.Costs.IpiEmulationNs;
     }
 
@@ -40,27 +40,64 @@ public sealed class EmulatedInterruptController : IInterruptVirtualization
     }
 
     /// <summary>
-    /// kvm_apic_send_ipi: deliver the ICR's vector to every vCPU of the sender's VM that matches its destination,
-    /// through <paramref name="delivery"/> (so an accelerating plugin completes delivery its own way).
+    /// kvm_apic_send_ipi: the ICR's interrupt to every vCPU of the sender's VM its destination names, by delivery
+    /// mode as kvm_apic_accept_irq takes it: fixed (edge or level) through <paramref name="delivery"/> (so an
+    /// accelerating plugin completes it its own way); lowest priority to one of them, chosen by vector hashing
+    /// (kvm_vector_to_index, KVM's default); NMI, SMI, INIT and SIPI as signals (<see cref="IInterruptTargets.DeliverSignal"/>).
+    /// Returns how many vCPUs it reached.
     /// </summary>
-    public static int EmulateIcrWrite(IMachineView machine, int sender, Icr icr, IInterruptDelivery delivery)
+    public static int EmulateIcrWrite(IVirtualizationContext host, int sender, Icr icr, IInterruptDelivery delivery)
     {
-        ArgumentNullException.ThrowIfNull(machine);
+        ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(delivery);
+        var machine = host.Machine;
         ref readonly VcpuInfo s = ref machine.Vcpu(sender);
         var vm = machine.Vms[s.Vm];
+        var mode = icr.DeliveryMode;
+        if (mode == DeliveryMode.LowestPriority)
+        {
+            int matches = 0;
+            for (int i = 0; i < vm.VcpuCount; i++)
+            {
+                matches += ApicDestination.Matches(in machine.Vcpu(vm.VcpuId(i)), icr, s.ApicId) ? 1 : 0;
+            }
+
+            if (matches == 0)
+            {
+                return 0;
+            }
+
+            int pick = icr.Vector % matches;
+            for (int i = 0; i < vm.VcpuCount; i++)
+            {
+                int target = vm.VcpuId(i);
+                if (ApicDestination.Matches(in machine.Vcpu(target), icr, s.ApicId) && pick-- == 0)
+                {
+                    delivery.DeliverInterrupt(target, icr.Vector);
+                    break;
+                }
+            }
+
+            return 1;
+        }
+
         int delivered = 0;
         for (int i = 0; i < vm.VcpuCount; i++)
         {
             int target = vm.VcpuId(i);
-            if (ApicDestination.Matches(in machine.Vcpu(target), icr, s.ApicId))
+            if (!ApicDestination.Matches(in machine.Vcpu(target), icr, s.ApicId))
+            {
+                continue;
+            }
+
+            delivered++;
+            if (mode == DeliveryMode.Fixed)
             {
                 delivery.DeliverInterrupt(target, icr.Vector);
-                delivered++;
-                if (icr.DeliveryMode == DeliveryMode.LowestPriority)
-                {
-                    break; // one target: the lowest-numbered match stands in for priority arbitration
-                }
+            }
+            else
+            {
+                host.Targets.DeliverSignal(target, mode);
             }
         }
 

@@ -129,6 +129,103 @@ internal sealed class GuestInterrupts : IEventHandler
         }
     }
 
+    /// <summary>
+    /// kvm_apic_accept_irq for the delivery modes that are not vectors: an NMI becomes pending (not an IRR bit) and
+    /// is taken at the next VMRUN; an SMI is requested; an INIT is latched and processed at the next VMRUN (the
+    /// target resets; an application processor then waits for a SIPI); a SIPI starts a vCPU that waits for one
+    /// (or is latched after a pending INIT) and is dropped otherwise. Each kicks the target out of guest mode or
+    /// wakes it (kvm_vcpu_kick).
+    /// </summary>
+    public void DeliverSignal(int target, DeliveryMode mode)
+    {
+        var v = _m.Vcpus[target];
+        var counters = _m.Counters;
+        switch (mode)
+        {
+            case DeliveryMode.Nmi:
+                v.NmiPending++;
+                break;
+            case DeliveryMode.Smi:
+                counters.Smis++; // KVM_REQ_SMI: SMM itself is not modelled
+                break;
+            case DeliveryMode.Init:
+                counters.Inits++;
+                v.InitPending = true;
+                break;
+            case DeliveryMode.StartUp:
+                if (v.WaitForSipi)
+                {
+                    counters.Sipis++;
+                    v.WaitForSipi = false;
+                }
+                else if (v.InitPending)
+                {
+                    counters.Sipis++;
+                    v.SipiPending = true;
+                    return; // KVM_APIC_SIPI latched: the kick for the INIT is on its way
+                }
+                else
+                {
+                    return; // a SIPI to a vCPU not waiting for one is dropped
+                }
+
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(mode), mode, "vectored delivery goes through the IRR");
+        }
+
+        if (v.State == VcpuState.InGuest)
+        {
+            Kick(target);
+        }
+        else if (v.Phase == VcpuPhase.HaltPoll)
+        {
+            _m.RunLoop.EndPollNow(v);
+        }
+        else
+        {
+            WakeUp(target);
+        }
+    }
+
+    /// <summary>The vCPU takes its pending NMIs at VMRUN.</summary>
+    public void TakeNmis(VcpuRuntime v)
+    {
+        _m.Counters.NmisTaken += v.NmiPending;
+        v.NmiPending = 0;
+    }
+
+    /// <summary>
+    /// kvm_apic_accept_events for a pending INIT: the vCPU resets (its APIC state and its program's place); the
+    /// bootstrap processor (vCPU 0) stays runnable, an application processor waits for a SIPI unless one is
+    /// latched already. Returns true when the vCPU must now wait.
+    /// </summary>
+    public bool AcceptInit(VcpuRuntime v)
+    {
+        v.InitPending = false;
+        int vector;
+        while ((vector = v.Irr.Highest()) >= 0)
+        {
+            v.Irr.Clear((byte)vector);
+            v.PendingCount[vector] = 0;
+        }
+
+        v.NmiPending = 0;
+        v.Halted = false;
+        v.Spinning = false;
+        v.ResumeRequested = false;
+        v.RemainingNs = 0;
+        _m.Engine.Cancel(v.LapicTimer);
+        if (v.Info.IndexInVm == 0 || v.SipiPending)
+        {
+            v.SipiPending = false;
+            return false;
+        }
+
+        v.WaitForSipi = true;
+        return true;
+    }
+
     /// <summary>kvm_vcpu_kick without AVIC: a target in guest mode exits so the interrupt is injected on re-entry.</summary>
     public void Kick(int target)
     {
@@ -148,9 +245,9 @@ internal sealed class GuestInterrupts : IEventHandler
     public bool WakeUp(int target)
     {
         var v = _m.Vcpus[target];
-        if (v.State != VcpuState.Blocked || v.WakePending)
+        if (v.State != VcpuState.Blocked || v.WakePending || v.WaitForSipi)
         {
-            return false;
+            return false; // a vCPU waiting for SIPI is not runnable: kvm_vcpu_check_block sends it back to sleep
         }
 
         v.WakePending = true;

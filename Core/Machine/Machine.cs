@@ -128,6 +128,8 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
 
     public bool WakeUp(int target) => _m.Interrupts.WakeUp(target);
 
+    public void DeliverSignal(int target, DeliveryMode mode) => _m.Interrupts.DeliverSignal(target, mode);
+
     public void CountDoorbellSent() => _m.Counters.DoorbellsSent++;
 
     public DoorbellLanding DoorbellArrived(int pcpu, int senderVm, int vcpu, long hostModeNs) => _m.Accounting.DoorbellArrived(pcpu, senderVm, vcpu, hostModeNs);

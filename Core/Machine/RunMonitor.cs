@@ -75,7 +75,7 @@ internal sealed class RunMonitor : IEventObserver
         for (int i = 0; i < _blockedWithIrrCount; i++)
         {
             var v = _m.Vcpus[_blockedWithIrr[i]];
-            if (v.State != VcpuState.Blocked || v.WakePending || v.Irr.IsEmpty)
+            if (v.State != VcpuState.Blocked || v.WakePending || v.Irr.IsEmpty || v.WaitForSipi)
             {
                 continue;
             }

@@ -48,8 +48,19 @@ internal sealed class VcpuRunLoop : IEventHandler
     /// <summary>VMRUN: the vCPU (loaded, in the host kernel on its pCPU) enters guest mode.</summary>
     public void EnterGuest(VcpuRuntime v)
     {
+        if (v.InitPending && _m.Interrupts.AcceptInit(v))
+        {
+            BlockForSipi(v);
+            return;
+        }
+
         _m.Accounting.SetVcpuState(v, VcpuState.InGuest);
         _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Guest);
+        if (v.NmiPending > 0)
+        {
+            _m.Interrupts.TakeNmis(v); // KVM injects a pending NMI at VMRUN (event injection)
+        }
+
         if (!v.Irr.IsEmpty)
         {
             _m.Interrupts.TakeInterrupts(v); // the hardware evaluates pending IRR bits at VMRUN
@@ -248,7 +259,7 @@ internal sealed class VcpuRunLoop : IEventHandler
     {
         if (!v.Irr.IsEmpty)
         {
-            _m.Interrupts.TakeInterrupts(v); // an interrupt is already pending: HLT falls through
+            _m.Interrupts.TakeInterrupts(v); // an interrupt is already pending: HLT falls through (NMIs and INITs kick the vCPU out, so none waits here)
             RunGuestProgram(v);
             return;
         }
@@ -275,7 +286,7 @@ internal sealed class VcpuRunLoop : IEventHandler
         v.PollEnd = Now;
         long window = _m.HaltPolls.Start(v);
         v.HaltPolled = window > 0;
-        if (!v.Irr.IsEmpty)
+        if (v.HasEvents)
         {
             FinishHalt(v, waited: false);
             EnterGuest(v);
@@ -309,7 +320,7 @@ internal sealed class VcpuRunLoop : IEventHandler
     private void EndHaltPoll(VcpuRuntime v)
     {
         v.PollEnd = Now;
-        if (!v.Irr.IsEmpty)
+        if (v.HasEvents)
         {
             FinishHalt(v, waited: false);
             EnterGuest(v);
@@ -329,7 +340,7 @@ internal sealed class VcpuRunLoop : IEventHandler
             hooks[i].Blocking(v.Info.Id);
         }
 
-        if (!v.Irr.IsEmpty)
+        if (v.HasEvents)
         {
             Unblock(v);
             FinishHalt(v, waited: false);
@@ -337,6 +348,25 @@ internal sealed class VcpuRunLoop : IEventHandler
             return;
         }
 
+        Sleep(v);
+    }
+
+    /// <summary>After INIT an application processor is not runnable until a SIPI (KVM_MP_STATE_INIT_RECEIVED): vcpu_block.</summary>
+    private void BlockForSipi(VcpuRuntime v)
+    {
+        v.Blocking = true;
+        var hooks = _m.Hooks;
+        for (int i = 0; i < hooks.Length; i++)
+        {
+            hooks[i].Blocking(v.Info.Id);
+        }
+
+        Sleep(v);
+    }
+
+    /// <summary>The thread sleeps: the vCPU is blocked and its pCPU goes to whatever is next.</summary>
+    private void Sleep(VcpuRuntime v)
+    {
         _m.Accounting.SetVcpuState(v, VcpuState.Blocked);
         v.Resume = ResumePoint.Unblock;
         var cpu = _m.Cpus[v.Cpu];
@@ -350,6 +380,11 @@ internal sealed class VcpuRunLoop : IEventHandler
     /// </summary>
     private void FinishHalt(VcpuRuntime v, bool waited)
     {
+        if (!v.InHalt)
+        {
+            return; // woken from a block that was not a halt (INIT's wait for SIPI)
+        }
+
         v.InHalt = false;
         if (v.HaltPolled)
         {

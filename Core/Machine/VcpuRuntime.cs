@@ -78,6 +78,21 @@ internal sealed class VcpuRuntime
     public long StateSince;
 
     public InterruptRequestRegister Irr;
+
+    /// <summary>NMIs pending (vcpu->arch.nmi_pending): not IRR bits; taken at the next VMRUN.</summary>
+    public int NmiPending;
+
+    /// <summary>An INIT accepted and not yet processed (KVM_APIC_INIT in apic->pending_events).</summary>
+    public bool InitPending;
+
+    /// <summary>After INIT, an application processor waits for a SIPI (KVM_MP_STATE_INIT_RECEIVED).</summary>
+    public bool WaitForSipi;
+
+    /// <summary>A SIPI that arrived while an INIT was still pending (KVM_APIC_SIPI).</summary>
+    public bool SipiPending;
+
+    /// <summary>Anything that ends a halt: an IRR bit, an NMI, an INIT (kvm_vcpu_has_events).</summary>
+    public bool HasEvents => !Irr.IsEmpty || NmiPending > 0 || InitPending;
     public readonly int[] PendingCount = new int[256];
     public readonly long[] PendingSince = new long[256];
 }

@@ -34,6 +34,7 @@ internal static class ResultBuilder
                 c.TotalVmExits),
             latency,
             c.Kicks,
+            new Signals(c.NmisTaken, c.Smis, c.Inits, c.Sipis),
             c.Wakeups,
             c.LostWakeups,
             new HaltPolls(c.HaltPollsAttempted, c.HaltPollsSuccessful, c.HaltPollNs),

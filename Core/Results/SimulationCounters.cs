@@ -54,6 +54,10 @@ internal sealed class SimulationCounters
     /// <summary>Exits of nested (L2) guests, counted when the L1 vCPU leaves guest mode for them.</summary>
     public long ExitsNested;
     public long Kicks;
+    public long NmisTaken;
+    public long Smis;
+    public long Inits;
+    public long Sipis;
     public long Wakeups;
     public long LostWakeups;
     public long HaltPollsAttempted;
@@ -96,7 +100,7 @@ internal sealed class SimulationCounters
         DoorbellsSent = DoorbellsToRunningTarget = DoorbellsToTargetInHost = DoorbellsCoalesced = DoorbellsSpurious = DoorbellsSpuriousOnForeignTask = 0;
         ExitsTargetNotRunning = ExitsInvalidTarget = ExitsInvalidIntType = ExitsInvalidBackingPage = ExitsInvalidIpiVector = 0;
         ExitsUnacceleratedAccess = ExitsIcrWrite = ExitsHlt = ExitsUserspace = ExitsMmio = ExitsExternalInterrupt = ExitsOther = ExitsNested = 0;
-        Kicks = Wakeups = LostWakeups = HaltPollsAttempted = HaltPollsSuccessful = HaltPollNs = StolenNsOnForeignTasks = StolenNs = ContextSwitches = 0;
+        Kicks = NmisTaken = Smis = Inits = Sipis = Wakeups = LostWakeups = HaltPollsAttempted = HaltPollsSuccessful = HaltPollNs = StolenNsOnForeignTasks = StolenNs = ContextSwitches = 0;
         IpiLatency.Reset();
         foreach (var v in Vcpus)
         {

@@ -36,12 +36,16 @@ public sealed record Totals(
     VmExits VmExits,
     LatencySummary IpiLatencyNs,
     long Kicks,
+    Signals Signals,
     long Wakeups,
     long LostWakeups,
     HaltPolls HaltPolls,
     long ContextSwitches,
     long StolenNs,
     long StolenNsOnForeignTasks);
+
+/// <summary>Interrupts that are not vectors (kvm_apic_accept_irq): NMIs taken, SMIs requested, INITs accepted, SIPIs that started a vCPU.</summary>
+public sealed record Signals(long NmisTaken, long Smis, long Inits, long Sipis);
 
 /// <summary>KVM's halt-polling (update_halt_poll_stats): polls attempted, successful (the vCPU never scheduled out), time polling.</summary>
 public sealed record HaltPolls(long Attempted, long Successful, long PollNs);

@@ -15,12 +15,16 @@ internal sealed class AvicContext
     private readonly Func<INestedInterruptVirtualization?> _nested;
 
     /// <param name="nested">The nested layer, if a plugin provides one; asked for when the run is initialised (it is built on this plugin's services).</param>
-    public AvicContext(SvmOptions options, SvmCosts costs, Func<INestedInterruptVirtualization?> nested)
+    public AvicContext(SvmOptions options, SvmCosts costs, Emu.Core.Configuration.KvmOptions kvm, Func<INestedInterruptVirtualization?> nested)
     {
         Options = options;
         Costs = costs;
+        Kvm = kvm;
         _nested = nested;
     }
+
+    /// <summary>KVM's parameters and profile (Core's Kvm section).</summary>
+    public Emu.Core.Configuration.KvmOptions Kvm { get; }
 
     public SvmOptions Options { get; }
     public SvmCosts Costs { get; }

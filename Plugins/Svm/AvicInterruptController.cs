@@ -21,7 +21,7 @@ internal sealed class AvicInterruptController : IInterruptVirtualization, IVcpuS
         _doorbell = doorbell;
         _delivery = new KvmInterruptDelivery(ctx, _doorbell);
         _icrWrite = new IcrWrite(ctx, _doorbell);
-        _handler = new IncompleteIpiHandler(ctx, _delivery);
+        _handler = new IncompleteIpiHandler(ctx, _delivery, ctx.Kvm.Profile);
     }
 
     internal AvicContext Context => _ctx;

@@ -15,15 +15,16 @@ internal static class IcrDestinations
         ReadOnlySpan<ulong> physical, ReadOnlySpan<uint> logical, bool flat, int senderIndex, Icr icr, Span<int> targets, out int count)
     {
         count = 0;
-        if (icr.Vector < 16)
-        {
-            return IcrWriteOutcome.IncompleteIpi(icr, IncompleteIpiCause.InvalidIpiVector, 0);
-        }
-
         if (icr.DeliveryMode != DeliveryMode.Fixed || icr.IsLevelTriggered)
         {
-            // AVIC only virtualizes fixed, edge-triggered interrupts; KVM emulates the rest.
+            // AVIC only virtualizes fixed, edge-triggered interrupts; KVM emulates the rest (NMI, INIT and SIPI carry
+            // no vector to check, so the type is checked first).
             return IcrWriteOutcome.IncompleteIpi(icr, IncompleteIpiCause.InvalidIntType, 0);
+        }
+
+        if (icr.Vector < 16)
+        {
+            return IcrWriteOutcome.IncompleteIpi(icr, IncompleteIpiCause.InvalidIpiVector, 0); // fixed vectors 0-15 are reserved
         }
 
         if (icr.Shorthand == DestinationShorthand.Self)

@@ -54,17 +54,22 @@ internal sealed class IcrWrite
             // the stale read the fault injection models.
             var entry = table[apicId];
             bool running = entry.IsRunning || Erratum1235StaleRead(target);
-            if (target == sender)
+            if (!running)
             {
-                _ctx.Targets.AcceptInGuest(sender); // all-including-self: the sender takes its own at once
+                // Its own entry too: with IPI virtualization off a physical IPI to oneself exits like any other
+                // (only the Self shorthand skips the table).
+                if (notRunningIndex < 0)
+                {
+                    notRunningIndex = apicId;
+                }
             }
-            else if (running)
+            else if (target == sender)
+            {
+                _ctx.Targets.AcceptInGuest(sender); // to oneself (all-including-self, or by its own id): taken at once
+            }
+            else
             {
                 _doorbell.Ring(entry.HostPhysicalApicId, target, s.Vm);
-            }
-            else if (notRunningIndex < 0)
-            {
-                notRunningIndex = apicId;
             }
         }
 

@@ -1,3 +1,4 @@
+using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Emu.Core.Machine;
 using Emu.Core.Model;
@@ -5,54 +6,81 @@ using Emu.Core.Model;
 namespace Emu.Plugins.Svm;
 
 /// <summary>
-/// KVM's avic_incomplete_ipi_interception (current code, kvm-avic.md §3.1): TARGET_NOT_RUNNING kicks every
-/// matching target (IRRs are already set); INVALID_INT_TYPE and INVALID_TARGET are emulated as a plain ICR
-/// write; INVALID_BACKING_PAGE only warns; INVALID_IPI_VECTOR is dropped.
+/// KVM's avic_incomplete_ipi_interception (kvm-avic.md §3.1), for the profile's kernel. TARGET_NOT_RUNNING kicks every
+/// target the ICR names (their IRRs are already set) through avic_kick_target_vcpus: the fast path finds a physical
+/// unicast or a logical destination's vCPUs directly, the slow path (shorthands, broadcast, and in the 2022 tree any
+/// logical destination naming more than one vCPU) visits every vCPU of the VM; either way each vCPU visited beyond
+/// the first costs Costs:AvicKickPerTargetNs. INVALID_INT_TYPE is emulated (kvm_apic_send_ipi, by delivery mode);
+/// INVALID_TARGET is emulated today (commit 'KVM: SVM: Handle INVALID_TARGET...' era, kvm-avic.md §3.1) and ignored in
+/// the 2022 tree; INVALID_BACKING_PAGE only warns; INVALID_IPI_VECTOR is dropped.
 /// </summary>
 internal sealed class IncompleteIpiHandler
 {
     private readonly AvicContext _ctx;
     private readonly KvmInterruptDelivery _delivery;
+    private readonly KvmProfile _profile;
 
-    public IncompleteIpiHandler(AvicContext ctx, KvmInterruptDelivery delivery)
+    public IncompleteIpiHandler(AvicContext ctx, KvmInterruptDelivery delivery, KvmProfile profile)
     {
         _ctx = ctx;
         _delivery = delivery;
+        _profile = profile;
     }
 
     public long Handle(int sender, in IcrWriteOutcome exit)
     {
         var machine = _ctx.Machine;
         var icr = new Icr(exit.ExitInfo1);
+        long cost = machine.Costs.IpiEmulationNs;
         switch (exit.Cause)
         {
             case IncompleteIpiCause.TargetNotRunning:
-                KickTargets(sender, icr);
+                cost += _ctx.Costs.AvicKickPerTargetNs * Math.Max(0, KickTargets(sender, icr) - 1);
                 break;
             case IncompleteIpiCause.InvalidIntType:
-            case IncompleteIpiCause.InvalidTarget:
-                EmulatedInterruptController.EmulateIcrWrite(machine, sender, icr, _delivery);
+                EmulatedInterruptController.EmulateIcrWrite(_ctx.Host, sender, icr, _delivery);
+                break;
+            case IncompleteIpiCause.InvalidTarget when _profile == KvmProfile.Current:
+                EmulatedInterruptController.EmulateIcrWrite(_ctx.Host, sender, icr, _delivery);
                 break;
             default:
-                break; // INVALID_BACKING_PAGE: WARN in KVM; INVALID_IPI_VECTOR: ignored
+                break; // INVALID_TARGET in the 2022 tree, INVALID_BACKING_PAGE (WARN), INVALID_IPI_VECTOR: nothing delivered
         }
 
-        return machine.Costs.IpiEmulationNs;
+        return cost;
     }
 
-    /// <summary>avic_kick_target_vcpus: svm_complete_interrupt_delivery for every vCPU the ICR names.</summary>
-    private void KickTargets(int sender, Icr icr)
+    /// <summary>
+    /// avic_kick_target_vcpus: svm_complete_interrupt_delivery for every vCPU the ICR names but the sender. Returns how
+    /// many vCPUs the path visited: the targets on the fast path, every vCPU of the VM on the slow path.
+    /// </summary>
+    private int KickTargets(int sender, Icr icr)
     {
         var machine = _ctx.Machine;
         ref readonly VcpuInfo s = ref machine.Vcpu(sender);
         var vm = machine.Vms[s.Vm];
+        int kicked = 0;
         for (int i = 0; i < vm.VcpuCount; i++)
         {
             int target = vm.VcpuId(i);
             if (target != sender && ApicDestination.Matches(in machine.Vcpu(target), icr, s.ApicId))
             {
                 _delivery.CompleteDelivery(target);
+                kicked++;
             }
         }
+
+        return FastPath(icr, kicked) ? kicked : vm.VcpuCount;
+    }
+
+    /// <summary>avic_kick_target_vcpus_fast applies: no shorthand, not a broadcast, and (2022) one logical target at most.</summary>
+    private bool FastPath(Icr icr, int targets)
+    {
+        if (icr.Shorthand != DestinationShorthand.None || (!icr.IsLogical && icr.Destination == Icr.PhysicalBroadcast))
+        {
+            return false;
+        }
+
+        return !icr.IsLogical || _profile == KvmProfile.Current || targets <= 1;
     }
 }

@@ -12,4 +12,12 @@ public sealed class SvmCosts
     /// <summary>pCPU time a doorbell costs whatever runs there when it is not for the running vCPU (assumption; calibrated in docs/fidelity.md).</summary>
     [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
     public long SpuriousDoorbellNs { get; set; } = 1000;
+
+    /// <summary>
+    /// KVM's incomplete-IPI handler, per vCPU it visits beyond the first (avic_kick_target_vcpus: each target's
+    /// svm_complete_interrupt_delivery, or on the slow path each vCPU's kvm_apic_match_dest): about 150 cycles
+    /// (assumption, docs/costs.md).
+    /// </summary>
+    [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
+    public long AvicKickPerTargetNs { get; set; } = 50;
 }

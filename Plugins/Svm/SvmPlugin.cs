@@ -37,7 +37,7 @@ public sealed class SvmPlugin : IEmuPlugin
         }
 
         // The nested layer, if any, is built on this plugin's IDoorbell and IAvicHardware: ask for it only when the run starts.
-        services.AddSingleton(sp => new AvicContext(options, costs, () => sp.GetService<INestedInterruptVirtualization>()));
+        services.AddSingleton(sp => new AvicContext(options, costs, sp.GetRequiredService<KvmOptions>(), () => sp.GetService<INestedInterruptVirtualization>()));
         services.AddSingleton(sp => new Doorbell(sp.GetRequiredService<AvicContext>()));
         services.AddSingleton<IDoorbell>(sp => sp.GetRequiredService<Doorbell>());
         services.AddSingleton<IInterruptVirtualization>(sp => new AvicInterruptController(sp.GetRequiredService<AvicContext>(), sp.GetRequiredService<Doorbell>()));

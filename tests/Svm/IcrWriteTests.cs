@@ -46,7 +46,6 @@ public class IcrWriteTests
         Assert.That(_m.Irr(1).IsEmpty, Is.True);
     }
 
-    [TestCase(DeliveryMode.Nmi, false)]
     [TestCase(DeliveryMode.LowestPriority, false)]
     [TestCase(DeliveryMode.Fixed, true)]
     public void NonFixedOrLevel_ExitsWithInvalidIntType_AndKvmEmulatesIt(DeliveryMode mode, bool level)
@@ -64,6 +63,20 @@ public class IcrWriteTests
         Assert.That(_m.Irr(1).IsEmpty, Is.True, "the hardware writes nothing");
         _avic.HandleExit(0, in outcome);
         Assert.That(_sim.Internals.Counters.IpisDelivered + (_m.Irr(1).IsSet(0x40) ? 1 : 0), Is.EqualTo(1), "KVM emulates the write: the target gets the vector");
+    }
+
+    [Test]
+    public void Nmi_ExitsWithInvalidIntType_AndKvmMakesItPending_NotAnIrrBit()
+    {
+        Start(2);
+        var icr = Icr.Fixed(0, 1).WithDeliveryMode(DeliveryMode.Nmi); // an NMI's vector field is 0: checked after the type
+        var outcome = _avic.WriteIcr(0, icr);
+        Assert.That(outcome.Cause, Is.EqualTo(IncompleteIpiCause.InvalidIntType));
+        _avic.HandleExit(0, in outcome);
+        Assert.That(_m.Irr(1).IsEmpty, Is.True, "an NMI is not an IRR bit");
+        Assert.That(_m.StateOf(1), Is.EqualTo(VcpuState.InHostKernel), "kvm_vcpu_kick: the target leaves guest mode");
+        _sim.RunUntil(_sim.Now + 10_000);
+        Assert.That(_sim.Internals.Counters.NmisTaken, Is.EqualTo(1), "taken at the next VMRUN");
     }
 
     [Test]
