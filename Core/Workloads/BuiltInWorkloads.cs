@@ -148,5 +148,6 @@ public static class BuiltInWorkloads
         new MixedWorkloadFactory("Idle", MixedSettings.IdleDefaults),
         new IcrFloodWorkloadFactory(),
         new XapicIpiTestWorkloadFactory(),
+        new IcrProbeWorkloadFactory(),
     };
 }
