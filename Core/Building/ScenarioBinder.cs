@@ -13,7 +13,7 @@ internal static class ScenarioBinder
         { SimulationOptions.Section, TopologyOptions.Section, "Vms", KvmOptions.Section, SchedulerOptions.Section, HostTasksOptions.Section, CostsOptions.Section };
 
     /// <summary>The VM keys Core reads.</summary>
-    private static readonly string[] CoreVmKeys = { "Name", "Vcpus", "Weight", "Cpus", "VcpuCpus", "Workload" };
+    private static readonly string[] CoreVmKeys = { "Name", "Vcpus", "Weight", "Cpus", "VcpuCpus", "Workload", "HltExits", "GuestHaltPollNs" };
 
     public static ScenarioOptions Bind(IConfiguration config, List<string> errors)
     {

@@ -27,6 +27,19 @@ public sealed class VmOptions
     public Dictionary<int, List<int>> VcpuCpus { get; set; } = new();
 
     public WorkloadSelection Workload { get; set; } = new();
+
+    /// <summary>
+    /// false: KVM_X86_DISABLE_EXITS_HLT (common in 1:1-pinned setups): HLT stays in guest mode, the vCPU keeps its pCPU
+    /// and IsRunning = 1, and no HLT exit happens; an interrupt ends the halt in the guest.
+    /// </summary>
+    public bool HltExits { get; set; } = true;
+
+    /// <summary>
+    /// cpuidle-haltpoll in the guest: before executing HLT the guest spins this long in guest mode; it then disables
+    /// KVM's own halt-polling for the vCPU (MSR_KVM_POLL_CONTROL, kvm_arch_no_poll). 0 = off.
+    /// </summary>
+    [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
+    public long GuestHaltPollNs { get; set; }
 }
 
 /// <summary>The Kind of a VM's workload; the workload reads its other keys itself.</summary>

@@ -98,6 +98,7 @@ internal sealed class GuestInterrupts : IEventHandler
         if (v.State == VcpuState.InGuest && !v.Irr.IsEmpty)
         {
             TakeInterrupts(v);
+            _m.RunLoop.OnInterruptInGuest(v);
         }
     }
 

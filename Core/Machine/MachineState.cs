@@ -52,7 +52,11 @@ internal sealed class MachineState
             for (int i = 0; i < o.Vcpus; i++, next++)
             {
                 var info = VcpuInfo.ForGuest(next, vm, i, o.Vcpus, next);
-                Vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer());
+                Vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer())
+                {
+                    HltExits = o.HltExits,
+                    GuestHaltPollNs = o.GuestHaltPollNs,
+                };
                 Tasks[next] = new TaskRuntime(next, next, vm, o.Weight, AllowedSet(o.VcpuCpus.TryGetValue(i, out var own) ? own : o.Cpus));
             }
         }

@@ -56,6 +56,7 @@ internal sealed class VcpuRunLoop : IEventHandler
 
         _m.Accounting.SetVcpuState(v, VcpuState.InGuest);
         _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Guest);
+        bool woken = v.NmiPending > 0 || !v.Irr.IsEmpty;
         if (v.NmiPending > 0)
         {
             _m.Interrupts.TakeNmis(v); // KVM injects a pending NMI at VMRUN (event injection)
@@ -68,6 +69,12 @@ internal sealed class VcpuRunLoop : IEventHandler
 
         if (v.Halted)
         {
+            if (!woken && !v.HltExits)
+            {
+                v.Phase = VcpuPhase.GuestIdle; // an HLT in guest mode goes on after a preemption
+                return;
+            }
+
             v.Halted = false; // HLT returns once an interrupt was taken
             _m.Engine.Cancel(v.LapicTimer);
             RunGuestProgram(v);
@@ -82,12 +89,37 @@ internal sealed class VcpuRunLoop : IEventHandler
         }
         else if (v.RemainingNs > 0)
         {
-            StartPhase(v, VcpuPhase.GuestCompute, v.RemainingNs);
+            StartPhase(v, v.GuestPolling ? VcpuPhase.GuestHaltPoll : VcpuPhase.GuestCompute, v.RemainingNs);
         }
         else
         {
             RunGuestProgram(v);
         }
+    }
+
+    /// <summary>
+    /// The guest took an interrupt in guest mode (a doorbell, a posted interrupt): a vCPU halted in guest mode, or
+    /// in the guest's own halt-poll, goes on with its program.
+    /// </summary>
+    public void OnInterruptInGuest(VcpuRuntime v)
+    {
+        if (v.Phase == VcpuPhase.GuestIdle)
+        {
+            v.Halted = false;
+            _m.Engine.Cancel(v.LapicTimer);
+        }
+        else if (v.Phase == VcpuPhase.GuestHaltPoll)
+        {
+            v.GuestPolling = false;
+            _m.Engine.Cancel(v.PhaseTimer);
+        }
+        else
+        {
+            return;
+        }
+
+        v.Phase = VcpuPhase.None;
+        RunGuestProgram(v);
     }
 
     /// <summary>Asks the workload for actions until one takes time or leaves guest mode.</summary>
@@ -200,7 +232,7 @@ internal sealed class VcpuRunLoop : IEventHandler
     /// <summary>Remembers how much of the current compute burst is left when the guest stops running it.</summary>
     private void SaveGuestProgress(VcpuRuntime v)
     {
-        if (v.Phase == VcpuPhase.GuestCompute)
+        if (v.Phase is VcpuPhase.GuestCompute or VcpuPhase.GuestHaltPoll)
         {
             v.RemainingNs = Math.Max(0, v.PhaseEnd - Now);
         }
@@ -225,6 +257,10 @@ internal sealed class VcpuRunLoop : IEventHandler
         {
             case VcpuPhase.GuestCompute:
                 RunGuestProgram(v);
+                break;
+            case VcpuPhase.GuestHaltPoll:
+                v.GuestPolling = false;
+                Halt(v, v.PendingHaltTimeoutNs, guestPolled: true);
                 break;
             case VcpuPhase.ExitHandling:
                 if (v.InHalt)
@@ -255,12 +291,34 @@ internal sealed class VcpuRunLoop : IEventHandler
     /// Guest HLT: the exit lands (the round trip is charged as exit handling), then kvm_vcpu_halt runs: an
     /// adaptive poll with IsRunning still 1, then kvm_vcpu_block (<see cref="StartHalt"/>).
     /// </summary>
-    private void Halt(VcpuRuntime v, long timeoutNs)
+    private void Halt(VcpuRuntime v, long timeoutNs, bool guestPolled = false)
     {
         if (!v.Irr.IsEmpty)
         {
             _m.Interrupts.TakeInterrupts(v); // an interrupt is already pending: HLT falls through (NMIs and INITs kick the vCPU out, so none waits here)
             RunGuestProgram(v);
+            return;
+        }
+
+        if (v.GuestHaltPollNs > 0 && !guestPolled)
+        {
+            // cpuidle-haltpoll: the guest spins before it executes HLT; an interrupt taken meanwhile ends the idle.
+            v.GuestPolling = true;
+            v.PendingHaltTimeoutNs = timeoutNs;
+            StartPhase(v, VcpuPhase.GuestHaltPoll, v.GuestHaltPollNs);
+            return;
+        }
+
+        if (!v.HltExits)
+        {
+            // KVM_X86_DISABLE_EXITS_HLT: the CPU idles in guest mode, holding the pCPU with IsRunning = 1.
+            v.Halted = true;
+            if (timeoutNs > 0)
+            {
+                _m.Interrupts.ArmLapicTimer(v, Now + timeoutNs);
+            }
+
+            v.Phase = VcpuPhase.GuestIdle;
             return;
         }
 
@@ -284,7 +342,8 @@ internal sealed class VcpuRunLoop : IEventHandler
     {
         v.HaltStart = Now;
         v.PollEnd = Now;
-        long window = _m.HaltPolls.Start(v);
+        // A guest with cpuidle-haltpoll turns KVM's polling off (MSR_KVM_POLL_CONTROL: kvm_arch_no_poll).
+        long window = v.GuestHaltPollNs > 0 ? 0 : _m.HaltPolls.Start(v);
         v.HaltPolled = window > 0;
         if (v.HasEvents)
         {
@@ -402,7 +461,10 @@ internal sealed class VcpuRunLoop : IEventHandler
             }
         }
 
-        _m.HaltPolls.Update(v, Now - v.HaltStart);
+        if (v.GuestHaltPollNs == 0)
+        {
+            _m.HaltPolls.Update(v, Now - v.HaltStart);
+        }
     }
 
     private void Unblock(VcpuRuntime v)

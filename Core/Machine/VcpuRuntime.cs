@@ -27,6 +27,12 @@ internal enum VcpuPhase : byte
     None,
     GuestCompute,
     GuestSpin,
+
+    /// <summary>Halted in guest mode (HLT exits disabled): idle on its pCPU until an interrupt.</summary>
+    GuestIdle,
+
+    /// <summary>The guest's cpuidle-haltpoll: spinning in guest mode before it executes HLT.</summary>
+    GuestHaltPoll,
     ExitHandling,
     HaltPoll,
     Userspace,
@@ -58,6 +64,14 @@ internal sealed class VcpuRuntime
     public Contracts.IcrWriteOutcome PendingIcrExit;
     public bool IcrExitPending;
     public bool Halted;
+
+    /// <summary>HLT does not exit (KVM_X86_DISABLE_EXITS_HLT), and the guest's own halt-poll window (0 = none).</summary>
+    public bool HltExits = true;
+    public long GuestHaltPollNs;
+
+    /// <summary>The guest's halt-poll is under way, and the timeout of the HLT it precedes.</summary>
+    public bool GuestPolling;
+    public long PendingHaltTimeoutNs;
 
     /// <summary>Inside kvm_vcpu_halt: from the HLT exit until the halt ends (wake-up or successful poll).</summary>
     public bool InHalt;
