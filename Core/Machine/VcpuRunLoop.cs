@@ -392,13 +392,7 @@ internal sealed class VcpuRunLoop : IEventHandler
     /// <summary>kvm_vcpu_block: kvm_arch_vcpu_blocking, then the final kvm_vcpu_check_block, then sleep.</summary>
     private void Block(VcpuRuntime v)
     {
-        v.Blocking = true;
-        var hooks = _m.Hooks;
-        for (int i = 0; i < hooks.Length; i++)
-        {
-            hooks[i].Blocking(v.Info.Id);
-        }
-
+        StartBlocking(v);
         if (v.HasEvents)
         {
             Unblock(v);
@@ -413,14 +407,19 @@ internal sealed class VcpuRunLoop : IEventHandler
     /// <summary>After INIT an application processor is not runnable until a SIPI (KVM_MP_STATE_INIT_RECEIVED): vcpu_block.</summary>
     private void BlockForSipi(VcpuRuntime v)
     {
+        StartBlocking(v);
+        Sleep(v);
+    }
+
+    /// <summary>kvm_arch_vcpu_blocking: every lifecycle hook hears it (AVIC clears IsRunning in both modes).</summary>
+    private void StartBlocking(VcpuRuntime v)
+    {
         v.Blocking = true;
         var hooks = _m.Hooks;
         for (int i = 0; i < hooks.Length; i++)
         {
             hooks[i].Blocking(v.Info.Id);
         }
-
-        Sleep(v);
     }
 
     /// <summary>The thread sleeps: the vCPU is blocked and its pCPU goes to whatever is next.</summary>

@@ -14,20 +14,31 @@ internal sealed class L1HypervisorProgram : IWorkload
     /// <summary>How often a spinning L2 vCPU checks whether it was resumed.</summary>
     private const long SpinPollNs = 1_000;
 
+    /// <summary>
+    /// Upstream (no nested AVIC): the longest stretch of L2 time between checks for a pending L1 interrupt. KVM's kick
+    /// makes the vCPU exit from L2 at once (Core charges that exit); the model leaves L2 at the next check.
+    /// </summary>
+    private const long L1EventCheckNs = 5_000;
+
     private readonly NestedVm _n;
     private readonly L2InterruptPath _path;
     private readonly NestedCosts _costs;
+    private readonly IAvicInhibit? _inhibit;
+    private readonly Emu.Core.Model.InterruptRequestRegister[] _deferred;
     private readonly bool[] _inL2;
     private readonly long[] _budget;
     private readonly long[] _l1Remaining;
     private readonly int[] _cursor;
 
-    public L1HypervisorProgram(NestedVm n, L2InterruptPath path, NestedCosts costs)
+    /// <param name="inhibit">Upstream KVM's per-vCPU AVIC inhibit while a vCPU runs L2; null with nested AVIC (the proposal).</param>
+    public L1HypervisorProgram(NestedVm n, L2InterruptPath path, NestedCosts costs, IAvicInhibit? inhibit)
     {
         _n = n;
         _path = path;
         _costs = costs;
+        _inhibit = inhibit;
         int l1 = n.L1.VcpuCount;
+        _deferred = new Emu.Core.Model.InterruptRequestRegister[l1];
         _inL2 = new bool[l1];
         _budget = new long[l1];
         _l1Remaining = new long[l1];
@@ -66,10 +77,18 @@ internal sealed class L1HypervisorProgram : IWorkload
 
     public void OnInterrupt(int h, byte vector)
     {
-        if (vector != L2InterruptPath.WakeVector)
+        if (vector == L2InterruptPath.WakeVector)
         {
-            _n.L1Program.OnInterrupt(h, vector);
+            return;
         }
+
+        if (_inhibit is not null && _inL2[h])
+        {
+            _deferred[h].Set(vector); // upstream: L1's interrupt waits until the vCPU leaves L2
+            return;
+        }
+
+        _n.L1Program.OnInterrupt(h, vector);
     }
 
     private GuestAction? NextInL1(int h)
@@ -80,6 +99,7 @@ internal sealed class L1HypervisorProgram : IWorkload
             {
                 _inL2[h] = true;
                 _budget[h] = L2SliceNs;
+                _inhibit?.SetInhibited(_n.L1.VcpuId(h), true); // upstream: APICV_INHIBIT_REASON_NESTED while in L2
                 return null;
             }
 
@@ -114,6 +134,21 @@ internal sealed class L1HypervisorProgram : IWorkload
 
     private GuestAction? NextInL2(int h)
     {
+        if (!_deferred[h].IsEmpty)
+        {
+            // Upstream: an L1 interrupt is pending; the kick took the vCPU out of L2 and L1 takes it now.
+            StopL2(h);
+            ToL1(h);
+            int vector;
+            while ((vector = _deferred[h].Highest()) >= 0)
+            {
+                _deferred[h].Clear((byte)vector);
+                _n.L1Program.OnInterrupt(h, (byte)vector);
+            }
+
+            return null;
+        }
+
         int k = _n.Current[h];
         if (_budget[h] <= 0 || (k >= 0 && _n.Halted[k]))
         {
@@ -192,6 +227,11 @@ internal sealed class L1HypervisorProgram : IWorkload
     private GuestAction L2Compute(int h, int k, long ns)
     {
         long run = Math.Min(ns, _budget[h]);
+        if (_inhibit is not null)
+        {
+            run = Math.Min(run, L1EventCheckNs);
+        }
+
         _n.Remaining[k] = _n.Spinning[k] ? 0 : ns - run; // a spin poll is not resumed, it polls again
         _budget[h] -= run;
         return GuestAction.Compute(Math.Max(run, 1));
@@ -229,6 +269,7 @@ internal sealed class L1HypervisorProgram : IWorkload
     private void ToL1(int h)
     {
         _inL2[h] = false;
+        _inhibit?.SetInhibited(_n.L1.VcpuId(h), false);
         _budget[h] = L1SliceNs;
     }
 

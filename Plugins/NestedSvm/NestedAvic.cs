@@ -18,9 +18,12 @@ internal sealed class NestedAvic : INestedInterruptVirtualization, IWorkloadDeco
     private NestedVm?[] _byVm = Array.Empty<NestedVm?>();
     private IVirtualizationContext _host = null!;
 
-    public NestedAvic(NestedCosts costs, IAvicHardware? hardware, IDoorbell? doorbell)
+    private readonly IAvicInhibit? _inhibit;
+
+    public NestedAvic(NestedCosts costs, IAvicHardware? hardware, IDoorbell? doorbell, IAvicInhibit? inhibit)
     {
         _costs = costs;
+        _inhibit = inhibit;
         _path = new L2InterruptPath(hardware, doorbell, costs);
     }
 
@@ -53,7 +56,8 @@ internal sealed class NestedAvic : INestedInterruptVirtualization, IWorkloadDeco
         _byVm[vm.Index] = n;
         n.Workload = l2Workload.Create(new L2WorkloadContext(n, _host.Machine));
         _path.Add(n);
-        return new L1HypervisorProgram(n, _path, _costs);
+        // Without nested AVIC (upstream KVM) the L1 vCPU's own AVIC is inhibited while it runs L2.
+        return new L1HypervisorProgram(n, _path, _costs, options.Avic ? null : _inhibit);
     }
 
     public void NestedLoad(int vcpu, int pcpu)

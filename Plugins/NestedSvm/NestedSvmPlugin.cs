@@ -30,7 +30,7 @@ public sealed class NestedSvmPlugin : IEmuPlugin
 
         services.AddSingleton(new ConfigSectionKeys(CostsOptions.Section, OptionsValidation.PropertyNames<NestedCosts>().ToList()));
         // One layer per run, in three roles: the nested hooks the Svm plugin calls, the VM decorator, the result section.
-        services.AddSingleton(sp => new NestedAvic(costs, sp.GetService<IAvicHardware>(), sp.GetService<IDoorbell>()));
+        services.AddSingleton(sp => new NestedAvic(costs, sp.GetService<IAvicHardware>(), sp.GetService<IDoorbell>(), sp.GetService<IAvicInhibit>()));
         services.AddSingleton<INestedInterruptVirtualization>(sp => sp.GetRequiredService<NestedAvic>());
         services.AddSingleton<IWorkloadDecorator>(sp => sp.GetRequiredService<NestedAvic>());
         services.AddSingleton<IResultSection>(sp => sp.GetRequiredService<NestedAvic>());

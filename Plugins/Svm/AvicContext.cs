@@ -47,6 +47,9 @@ internal sealed class AvicContext
     /// <summary>When the hardware-visible IsRunning last went 1 to 0 (erratum #1235 window), per vCPU.</summary>
     public long[] IsRunningClearedAt { get; private set; } = Array.Empty<long>();
 
+    /// <summary>vCPUs whose AVIC is inhibited (upstream's nested inhibit while they run L2).</summary>
+    public bool[] Inhibited { get; private set; } = Array.Empty<bool>();
+
     /// <summary>The pCPU of each vCPU's last AVIC load (-1 before the first): what a non-strict entry may still name.</summary>
     public int[] LastLoadCpu { get; private set; } = Array.Empty<int>();
 
@@ -65,6 +68,7 @@ internal sealed class AvicContext
         Shadow = new ulong[machine.VcpuCount];
         Pages = new BackingPage[machine.VcpuCount];
         IsRunningClearedAt = new long[machine.VcpuCount];
+        Inhibited = new bool[machine.VcpuCount];
         LastLoadCpu = new int[machine.VcpuCount];
         Array.Fill(LastLoadCpu, -1);
         Array.Fill(IsRunningClearedAt, long.MinValue / 2);

@@ -9,7 +9,7 @@ namespace Emu.Plugins.Svm;
 /// put clears IsRunning (host id kept) and runs the nested put only in strict mode; blocking clears IsRunning
 /// and runs the nested put in both modes; unblocking loads again.
 /// </summary>
-internal sealed class AvicHooks : IVcpuLifecycleHooks
+internal sealed class AvicHooks : IVcpuLifecycleHooks, IAvicInhibit
 {
     private readonly AvicContext _ctx;
 
@@ -20,9 +20,9 @@ internal sealed class AvicHooks : IVcpuLifecycleHooks
 
     public void Load(int vcpu, int pcpu)
     {
-        if (_ctx.Machine.IsBlocking(vcpu))
+        if (_ctx.Machine.IsBlocking(vcpu) || _ctx.Inhibited[vcpu])
         {
-            return; // consumed iff IsRunning is 1; the new pCPU is stuffed in when the vCPU unblocks
+            return; // consumed iff IsRunning is 1; the new pCPU is stuffed in when the vCPU unblocks (or AVIC is re-activated)
         }
 
         AvicLoad(vcpu, pcpu);
@@ -48,7 +48,33 @@ internal sealed class AvicHooks : IVcpuLifecycleHooks
 
     public void Unblocking(int vcpu)
     {
-        AvicLoad(vcpu, _ctx.Machine.CpuOf(vcpu));
+        if (!_ctx.Inhibited[vcpu])
+        {
+            AvicLoad(vcpu, _ctx.Machine.CpuOf(vcpu));
+        }
+    }
+
+    /// <summary>
+    /// avic_refresh_apicv_exec_ctrl: deactivating puts the entry (IsRunning = 0, in both strict modes); activating
+    /// loads it again if the vCPU is loaded and not blocking.
+    /// </summary>
+    public void SetInhibited(int vcpu, bool inhibited)
+    {
+        if (_ctx.Inhibited[vcpu] == inhibited)
+        {
+            return;
+        }
+
+        _ctx.Inhibited[vcpu] = inhibited;
+        var machine = _ctx.Machine;
+        if (inhibited)
+        {
+            AvicPut(vcpu);
+        }
+        else if (machine.IsLoaded(vcpu) && !machine.IsBlocking(vcpu))
+        {
+            AvicLoad(vcpu, machine.CpuOf(vcpu));
+        }
     }
 
     private void AvicLoad(int vcpu, int pcpu)

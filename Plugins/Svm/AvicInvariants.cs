@@ -42,9 +42,15 @@ internal sealed class AvicInvariants
                 return;
             }
 
-            if (ipiv && state == VcpuState.InGuest && (!e.IsRunning || e.HostPhysicalApicId != cpuApic))
+            if (ipiv && state == VcpuState.InGuest && !_ctx.Inhibited[v] && (!e.IsRunning || e.HostPhysicalApicId != cpuApic))
             {
                 Fail(v, $"is in guest mode on pCPU {cpu} (APIC 0x{cpuApic:X}) but its entry does not say running there");
+                return;
+            }
+
+            if (_ctx.Inhibited[v] && e.IsRunning)
+            {
+                Fail(v, "has AVIC inhibited (it runs L2 without nested AVIC) but IsRunning = 1: peers' doorbells would reach L2");
                 return;
             }
 

@@ -28,6 +28,21 @@ internal sealed class KvmInterruptDelivery : IInterruptDelivery
     public void CompleteDelivery(int target)
     {
         var machine = _ctx.Machine;
+        if (_ctx.Inhibited[target])
+        {
+            // !apicv_active: KVM_REQ_EVENT and kvm_vcpu_kick (out of guest mode, or awake if blocked).
+            if (machine.StateOf(target) == VcpuState.InGuest)
+            {
+                _ctx.Targets.Kick(target);
+            }
+            else
+            {
+                _ctx.Targets.WakeUp(target);
+            }
+
+            return;
+        }
+
         if (machine.StateOf(target) == VcpuState.InGuest)
         {
             // avic_ring_doorbell: to vcpu->cpu, the pCPU KVM last loaded it on.

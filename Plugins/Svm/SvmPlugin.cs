@@ -41,7 +41,9 @@ public sealed class SvmPlugin : IEmuPlugin
         services.AddSingleton(sp => new Doorbell(sp.GetRequiredService<AvicContext>()));
         services.AddSingleton<IDoorbell>(sp => sp.GetRequiredService<Doorbell>());
         services.AddSingleton<IInterruptVirtualization>(sp => new AvicInterruptController(sp.GetRequiredService<AvicContext>(), sp.GetRequiredService<Doorbell>()));
-        services.AddSingleton<IVcpuLifecycleHooks>(sp => new AvicHooks(sp.GetRequiredService<AvicContext>()));
+        services.AddSingleton(sp => new AvicHooks(sp.GetRequiredService<AvicContext>()));
+        services.AddSingleton<IVcpuLifecycleHooks>(sp => sp.GetRequiredService<AvicHooks>());
+        services.AddSingleton<IAvicInhibit>(sp => sp.GetRequiredService<AvicHooks>());
         services.AddSingleton<IAvicHardware>(new AvicHardware());
         services.AddSingleton<IStateDump>(sp => new AvicTableDump(sp.GetRequiredService<AvicContext>()));
     }

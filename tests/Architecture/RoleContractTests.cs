@@ -21,14 +21,7 @@ public class RoleContractTests
         public void AfterEvent(in SimEvent e) => Seen++;
     }
 
-    private static Dictionary<string, string?> Erratum() => Scenario.Defaults()
-        .With("Simulation:CheckInvariants", "false")
-        .With("Simulation:DurationUs", "50000")
-        .With("Vms:0:Workload:Kind", "Idle")
-        .With("Vms:0:Workload:Ipi", "0.5")
-        .With("Vms:0:Workload:Halt", "0.5")
-        .With("Kvm:HaltPollNs", "0")
-        .With("Svm:Erratum1235WindowNs", "20000");
+    private static Dictionary<string, string?> Erratum() => Emu.Tests.Svm.Erratum1235Tests.HaltHeavy();
 
     [Test]
     public void Observers_SeeEveryEvent_AndCannotSwitchOffLostWakeupDetection()

@@ -9,7 +9,8 @@ namespace Emu.Tests.Svm;
 /// </summary>
 public class Erratum1235Tests
 {
-    private static Dictionary<string, string?> HaltHeavy() => Scenario.Defaults()
+    /// <summary>Idle vCPUs that halt often, without halt-polling, with the erratum window on (invariants off: the run goes on after a loss).</summary>
+    internal static Dictionary<string, string?> HaltHeavy() => Scenario.Defaults()
         .With("Simulation:CheckInvariants", "false")
         .With("Simulation:DurationUs", "50000")
         .With("Vms:0:Workload:Kind", "Idle")
