@@ -20,15 +20,17 @@ internal sealed class L2InterruptPath : IEventHandler
     private readonly IDoorbell? _doorbell;
     private readonly NestedCosts _costs;
     private readonly int[] _targets = new int[256];
-    private readonly List<(NestedVm Vm, int L2)> _timerOwner = new();
+    private readonly IReadOnlyList<(NestedVm Vm, int L2)> _byTarget;
     private IVirtualizationContext _host = null!;
     private int _timerKind;
 
-    public L2InterruptPath(IAvicHardware? hardware, IDoorbell? doorbell, NestedCosts costs)
+    /// <param name="byTarget">Every L2 vCPU by its target id (the layer's registry): a timer event's subject is that id.</param>
+    public L2InterruptPath(IAvicHardware? hardware, IDoorbell? doorbell, NestedCosts costs, IReadOnlyList<(NestedVm Vm, int L2)> byTarget)
     {
         _hardware = hardware;
         _doorbell = doorbell;
         _costs = costs;
+        _byTarget = byTarget;
     }
 
     private IMachineView Machine => _host.Machine;
@@ -45,7 +47,6 @@ internal sealed class L2InterruptPath : IEventHandler
         for (int j = 0; j < n.Count; j++)
         {
             n.Timers[j] = _host.Events.AllocateTimer();
-            _timerOwner.Add((n, j));
         }
     }
 
@@ -244,7 +245,7 @@ internal sealed class L2InterruptPath : IEventHandler
 
     public void Handle(in SimEvent e)
     {
-        var (n, t) = _timerOwner[e.Subject];
+        var (n, t) = _byTarget[e.Subject];
         if (n.Halted[t])
         {
             Deliver(n, t, LapicVectors.LocalTimer);

@@ -24,7 +24,7 @@ internal sealed class NestedAvic : INestedInterruptVirtualization, IWorkloadDeco
     {
         _costs = costs;
         _inhibit = inhibit;
-        _path = new L2InterruptPath(hardware, doorbell, costs);
+        _path = new L2InterruptPath(hardware, doorbell, costs, _targets);
     }
 
     public string VmKey => "Nested";

@@ -58,13 +58,18 @@ internal sealed class Doorbell : IDoorbell, IEventHandler
     public void Handle(in SimEvent e)
     {
         bool nested = e.Kind == _nestedKind;
-        int host = nested ? _ctx.Nested!.HostVcpuOf(e.Argument) : e.Argument;
-        Arrive(e.Subject, e.Argument, _ctx.Machine.Vcpu(host).Vm, nested);
+        Arrive(e.Subject, e.Argument, senderVm: -1, nested);
     }
 
+    /// <param name="senderVm">The sender's VM, or -1 for the host vCPU's own (doorbells never cross VMs).</param>
     private void Arrive(int pcpu, int target, int senderVm, bool nested)
     {
         int host = nested ? _ctx.Nested!.HostVcpuOf(target) : target;
+        if (senderVm < 0)
+        {
+            senderVm = _ctx.Machine.Vcpu(host).Vm;
+        }
+
         var landing = _ctx.Targets.DoorbellArrived(pcpu, senderVm, host, _ctx.Costs.SpuriousDoorbellNs);
         if (nested)
         {
