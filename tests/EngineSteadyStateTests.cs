@@ -40,9 +40,11 @@ public class EngineSteadyStateTests
         Assert.That(allocated, Is.Zero);
     }
 
-    [TestCase("true")]
-    [TestCase("false")]
-    public void FullAvicScenario_AllocatesNothingPerEvent_InSteadyState(string strict)
+    [TestCase("true", false)]
+    [TestCase("false", false)]
+    [TestCase("true", true)]
+    [TestCase("false", true)]
+    public void FullAvicScenario_AllocatesNothingPerEvent_InSteadyState(string strict, bool devices)
     {
         var keys = Scenario.Defaults()
             .With("Simulation:DurationUs", "3600000000")
@@ -54,6 +56,14 @@ public class EngineSteadyStateTests
             .With("Vms:0:Workload:Halt", "0.2")
             .With("Vms:0:Workload:UserspaceExit", "0.1")
             .With("Svm:AvicDoorbellStrict", strict);
+        if (devices)
+        {
+            // A posted device, a remapped one and IoHeavy's completions: doorbells, GA-log interrupts, host injections.
+            keys = Devices.DeviceScenario.Device(keys, 0, 5_000, 0x40, new[] { 0, 3, 7, 11 }, jitter: 0.5);
+            keys = Devices.DeviceScenario.Device(keys, 1, 9_000, 0x41, new[] { 1, 5 }, posted: false, jitter: 0.5);
+            keys = keys.With("Vms:0:Workload:CompletionNs", "10000");
+        }
+
         using var sim = Scenario.Builder(keys, new SvmPlugin()).Build();
         sim.RunUntil(50_000_000);
         long events = sim.Engine.EventsDispatched;
@@ -62,6 +72,11 @@ public class EngineSteadyStateTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.That(sim.Engine.EventsDispatched - events, Is.GreaterThan(100_000));
         Assert.That(allocated, Is.Zero, $"{allocated} bytes over {sim.Engine.EventsDispatched - events} events");
+        if (devices)
+        {
+            Assert.That(sim.Internals.DeviceInterrupts.Totals.GaLogInterrupts, Is.GreaterThan(0), "the GA-log path ran");
+            Assert.That(sim.Internals.DeviceInterrupts.Totals.Remapped, Is.GreaterThan(0), "the remapped path ran");
+        }
     }
 
     [TestCase("RoundRobin")]

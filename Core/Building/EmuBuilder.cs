@@ -1,5 +1,6 @@
 using Emu.Core.Configuration;
 using Emu.Core.Contracts;
+using Emu.Core.Model;
 using Emu.Core.Engine;
 using Emu.Core.Machine;
 using Emu.Core.Results;
@@ -103,7 +104,7 @@ public sealed class EmuBuilder
             sinks.AddRange(p.Provider.GetServices<ITraceSink>());
             var setup = new MachineSetup(
                 o.Simulation, o.Topology!, o.Vms, o.Scheduler, o.HostTasks, o.Kvm, o.Costs, p.Policy.Create(), p.Fallback?.Create(),
-                p.InterruptVirtualization, p.Nested, p.Hooks, p.Workloads, p.Layers, p.ResultSections, sinks);
+                p.InterruptVirtualization, p.Nested, p.Hooks, p.Workloads, p.Layers, p.ResultSections, sinks, p.Devices, p.Remapping);
             var machine = new Machine.Machine(engine, setup);
             return new Simulation(engine, machine, p, ResultJson.ConfigurationToJson(p.Configuration));
         }
@@ -161,12 +162,14 @@ public sealed class EmuBuilder
             var iv = Resolve<IInterruptVirtualization>(provider, errors);
             var hooks = ResolveAll<IVcpuLifecycleHooks>(provider, errors);
             var sections = ResolveAll<IResultSection>(provider, errors);
+            var remapping = Resolve<IPostedInterruptRemapping>(provider, errors);
+            var devices = DeviceBinding.Build(options.Vms, workloads, errors);
             if (errors.Count > 0)
             {
                 throw new EmuConfigurationException(errors);
             }
 
-            return new Prepared(config, provider, options, policy!, fallback, iv, nested, hooks, workloads, layers, sections);
+            return new Prepared(config, provider, options, policy!, fallback, iv, nested, hooks, workloads, layers, sections, devices, remapping);
         }
         catch
         {
@@ -215,7 +218,9 @@ internal sealed record Prepared(
     List<IVcpuLifecycleHooks> Hooks,
     List<IWorkloadSettings> Workloads,
     List<BoundLayer> Layers,
-    List<IResultSection> ResultSections) : IDisposable
+    List<IResultSection> ResultSections,
+    List<DeviceInfo> Devices,
+    IPostedInterruptRemapping? Remapping) : IDisposable
 {
     public void Dispose() => Provider.Dispose();
 }

@@ -13,7 +13,7 @@ internal static class ScenarioBinder
         { SimulationOptions.Section, TopologyOptions.Section, "Vms", KvmOptions.Section, SchedulerOptions.Section, HostTasksOptions.Section, CostsOptions.Section };
 
     /// <summary>The VM keys Core reads.</summary>
-    private static readonly string[] CoreVmKeys = { "Name", "Vcpus", "Weight", "Cpus", "VcpuCpus", "Workload", "HltExits", "GuestHaltPollNs" };
+    private static readonly string[] CoreVmKeys = { "Name", "Vcpus", "Weight", "Cpus", "VcpuCpus", "Workload", "HltExits", "GuestHaltPollNs", "Devices" };
 
     public static ScenarioOptions Bind(IConfiguration config, List<string> errors)
     {
@@ -62,6 +62,10 @@ internal static class ScenarioBinder
         foreach (var vm in config.GetSection("Vms").GetChildren())
         {
             OptionsValidation.RejectUnknownKeys(config, vm.Path, vmKnown, errors);
+            foreach (var device in vm.GetSection("Devices").GetChildren())
+            {
+                OptionsValidation.RejectUnknownKeys(config, device.Path, OptionsValidation.PropertyNames<DeviceOptions>(), errors);
+            }
         }
 
         var knownSections = new HashSet<string>(CoreSections.Concat(declared.Select(k => k.Section)), StringComparer.OrdinalIgnoreCase);
@@ -124,6 +128,8 @@ internal static class ScenarioBinder
 
                 CheckVcpuAffinity(vm, path, topology, errors);
             }
+
+            DeviceBinding.Check(item, vm, topology, errors);
 
             vms.Add(vm);
         }

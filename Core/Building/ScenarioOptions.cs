@@ -17,5 +17,5 @@ internal sealed record ScenarioOptions(
 {
     public CostModel Costs => new(
         CostsOptions.VmExitNs, CostsOptions.IpiEmulationNs, CostsOptions.WakeupNs, CostsOptions.ContextSwitchNs,
-        CostsOptions.UserspaceRoundTripNs, CostsOptions.CpuGhz);
+        CostsOptions.UserspaceRoundTripNs, CostsOptions.HostInterruptNs, CostsOptions.CpuGhz);
 }

@@ -33,4 +33,11 @@ public sealed class CostsOptions
     /// <summary>The two KVM_RUN ioctl legs of a userspace exit: about 1,200 cycles (Roth, LKML 2020).</summary>
     [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
     public long UserspaceRoundTripNs { get; set; } = 400;
+
+    /// <summary>
+    /// A device's MSI taken by the host when it is not posted: interrupt entry, vfio_msihandler, the eventfd and
+    /// irqfd_wakeup up to kvm_set_msi_irq, about 3,000 cycles (assumption, docs/costs.md).
+    /// </summary>
+    [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
+    public long HostInterruptNs { get; set; } = 1000;
 }

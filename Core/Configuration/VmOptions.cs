@@ -40,6 +40,9 @@ public sealed class VmOptions
     /// </summary>
     [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
     public long GuestHaltPollNs { get; set; }
+
+    /// <summary>Assigned devices whose interrupts go to this VM's vCPUs.</summary>
+    public List<DeviceOptions> Devices { get; set; } = new();
 }
 
 /// <summary>The Kind of a VM's workload; the workload reads its other keys itself.</summary>

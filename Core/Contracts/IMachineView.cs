@@ -19,6 +19,9 @@ public interface IMachineView
 
     IReadOnlyList<VmInfo> Vms { get; }
 
+    /// <summary>Every VM's assigned devices (Vms:i:Devices), numbered globally in VM order.</summary>
+    IReadOnlyList<DeviceInfo> Devices { get; }
+
     int VcpuCount { get; }
 
     int TaskCount { get; }

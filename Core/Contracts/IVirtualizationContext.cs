@@ -14,4 +14,7 @@ public interface IVirtualizationContext
     IEventScheduling Events { get; }
 
     IRunMonitor Monitor { get; }
+
+    /// <summary>Where an IOMMU plugin reports the device interrupts it posts.</summary>
+    IDeviceInterruptTargets Devices { get; }
 }

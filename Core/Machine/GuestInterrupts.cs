@@ -31,8 +31,8 @@ internal sealed class GuestInterrupts : IEventHandler
 
     private long Now => _m.Engine.Now;
 
-    /// <summary>Every vector but the guest's own timer is an IPI in this model.</summary>
-    public static bool IsIpiVector(byte vector) => vector != LocalTimerVector;
+    /// <summary>Every vector but the guest's own timer and its VM's device vectors is an IPI in this model.</summary>
+    private bool IsIpiVector(VcpuRuntime v, byte vector) => vector != LocalTimerVector && !_m.Devices.IsDeviceVector(v.Info.Vm, vector);
 
     public void Handle(in SimEvent e)
     {
@@ -62,7 +62,7 @@ internal sealed class GuestInterrupts : IEventHandler
     {
         var v = _m.Vcpus[target];
         var counters = _m.Counters;
-        bool ipi = IsIpiVector(vector);
+        bool ipi = IsIpiVector(v, vector);
         bool fresh = v.Irr.Set(vector);
         if (fresh)
         {
@@ -119,11 +119,15 @@ internal sealed class GuestInterrupts : IEventHandler
             totals.InterruptsAccepted++;
             counters.InterruptsAccepted++;
             _m.Monitor.TraceInstant(v.Cpu, TraceKind.InterruptAccepted, v.Info.Id, b);
-            if (IsIpiVector(b))
+            if (IsIpiVector(v, b))
             {
                 totals.IpisDelivered += count;
                 counters.IpisReceived += count;
                 totals.RecordIpiLatency(counters, latency);
+            }
+            else if (b != LocalTimerVector)
+            {
+                _m.Devices.Accepted(v, b);
             }
 
             workload.OnInterrupt(v.Info.IndexInVm, b);
@@ -204,6 +208,7 @@ internal sealed class GuestInterrupts : IEventHandler
     public bool AcceptInit(VcpuRuntime v)
     {
         v.InitPending = false;
+        _m.Devices.Cleared(v);
         int vector;
         while ((vector = v.Irr.Highest()) >= 0)
         {

@@ -17,6 +17,7 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
 {
     private readonly MachineState _m;
     private readonly SchedulerWatchdog _watchdog;
+    private readonly IReadOnlyList<DeviceInfo> _devices;
 
     public Machine(Simulator engine, MachineSetup setup)
     {
@@ -28,6 +29,8 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
         _m.IcrWrites = new IcrWritePath(_m);
         _m.Scheduling = new SchedulingMechanism(_m, setup.Policy, setup.Scheduler.TimeSliceUs * 1000);
         _m.HostTasks = new HostTaskRunner(_m, setup.HostTasks);
+        _m.Devices = new DeviceInterrupts(_m, setup.Devices) { Remapping = setup.Remapping };
+        _devices = setup.Devices;
         _watchdog = new SchedulerWatchdog(_m, setup.Scheduler.WatchdogUs * 1000, setup.FallbackPolicy);
         engine.SetMonitor(_m.Monitor);
 
@@ -61,6 +64,10 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
 
     IRunMonitor IVirtualizationContext.Monitor => this;
 
+    IDeviceInterruptTargets IVirtualizationContext.Devices => _m.Devices;
+
+    internal DeviceInterrupts DeviceInterrupts => _m.Devices;
+
     internal Simulator Engine => _m.Engine;
 
     internal SimulationCounters Counters => _m.Counters;
@@ -74,6 +81,8 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
     public HostTopology Topology => _m.Topology;
 
     public IReadOnlyList<VmInfo> Vms => _m.Vms;
+
+    public IReadOnlyList<DeviceInfo> Devices => _devices;
 
     public int VcpuCount => _m.Vcpus.Length;
 
@@ -170,6 +179,7 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
             }
         }
 
+        _m.Devices.Start();
         _watchdog.Start();
         _m.Accounting.Start(warmupNs);
     }

@@ -1,3 +1,4 @@
+using Emu.Core.Model;
 using Emu.Core.Configuration;
 using Emu.Core.Contracts;
 using Emu.Core.Topology;
@@ -21,7 +22,9 @@ internal sealed record MachineSetup(
     IReadOnlyList<IWorkloadSettings> Workloads,
     IReadOnlyList<BoundLayer> Layers,
     IReadOnlyList<IResultSection> ResultSections,
-    IReadOnlyList<ITraceSink> TraceSinks);
+    IReadOnlyList<ITraceSink> TraceSinks,
+    IReadOnlyList<DeviceInfo> Devices,
+    IPostedInterruptRemapping? Remapping);
 
 /// <summary>A decorator's bound layer over VM <paramref name="Vm"/>'s workload.</summary>
 internal sealed record BoundLayer(int Vm, IWorkloadLayer Layer);

@@ -133,6 +133,8 @@ internal sealed class MachineState
 
     public RunMonitor Monitor { get; set; } = null!;
 
+    public DeviceInterrupts Devices { get; set; } = null!;
+
     /// <summary>Set when an invariant broke or a plugin failed; the run stops.</summary>
     public string? Failure => Monitor.Failure;
 

@@ -62,6 +62,10 @@ internal sealed class RunMonitor : IEventObserver
         if (_m.CheckInvariants && Failure is null)
         {
             CheckCoreInvariants();
+            if (Failure is null)
+            {
+                _m.Devices.CheckInvariants();
+            }
             for (int i = 0; i < _invariants.Count && Failure is null; i++)
             {
                 _invariants[i]();
@@ -75,7 +79,7 @@ internal sealed class RunMonitor : IEventObserver
         for (int i = 0; i < _blockedWithIrrCount; i++)
         {
             var v = _m.Vcpus[_blockedWithIrr[i]];
-            if (v.State != VcpuState.Blocked || v.WakePending || v.Irr.IsEmpty || v.WaitForSipi)
+            if (v.State != VcpuState.Blocked || v.WakePending || v.Irr.IsEmpty || v.WaitForSipi || v.GaLogWakeups > 0)
             {
                 continue;
             }

@@ -34,6 +34,7 @@ internal sealed class TimeAccounting : IEventHandler
     {
         Settle();
         _m.Counters.Reset();
+        _m.Devices.Reset();
         foreach (var section in _m.ResultSections)
         {
             section.Reset();
@@ -123,25 +124,45 @@ internal sealed class TimeAccounting : IEventHandler
     public DoorbellLanding DoorbellArrived(int pcpu, int senderVm, int vcpu, long ns)
     {
         var counters = _m.Counters;
+        var landing = Land(pcpu, senderVm, vcpu, ns, out bool foreign);
+        switch (landing)
+        {
+            case DoorbellLanding.InGuest: counters.DoorbellsToRunningTarget++; break;
+            case DoorbellLanding.TargetInHost: counters.DoorbellsToTargetInHost++; break;
+            default: counters.DoorbellsSpurious++; break;
+        }
+
+        if (foreign)
+        {
+            counters.DoorbellsSpuriousOnForeignTask++;
+            counters.StolenNsOnForeignTasks += ns;
+        }
+
+        return landing;
+    }
+
+    /// <summary>
+    /// Where a doorbell for <paramref name="vcpu"/> on behalf of VM <paramref name="senderVm"/> landed at
+    /// <paramref name="pcpu"/> and what it cost there (the rules of <see cref="DoorbellArrived"/>, for a CPU's or the
+    /// IOMMU's doorbell alike); <paramref name="foreign"/> when it was charged to a task that is not a vCPU of that VM.
+    /// </summary>
+    public DoorbellLanding Land(int pcpu, int senderVm, int vcpu, long ns, out bool foreign)
+    {
+        foreign = false;
+        var counters = _m.Counters;
         var cpu = _m.Cpus[pcpu];
         counters.Pcpus[pcpu].DoorbellsReceived++;
         int task = cpu.Current;
         int running = task < 0 ? -1 : _m.Tasks[task].Vcpu;
         if (running == vcpu && _m.Vcpus[vcpu].State == VcpuState.InGuest)
         {
-            counters.DoorbellsToRunningTarget++;
             _m.Monitor.TraceInstant(pcpu, TraceKind.Doorbell, vcpu, 0);
             return DoorbellLanding.InGuest;
         }
 
         var landing = running == vcpu ? DoorbellLanding.TargetInHost : DoorbellLanding.Elsewhere;
-        if (landing == DoorbellLanding.TargetInHost)
+        if (landing == DoorbellLanding.Elsewhere)
         {
-            counters.DoorbellsToTargetInHost++;
-        }
-        else
-        {
-            counters.DoorbellsSpurious++;
             counters.Pcpus[pcpu].SpuriousDoorbells++;
         }
 
@@ -160,14 +181,37 @@ internal sealed class TimeAccounting : IEventHandler
             return landing; // an idle or switching pCPU: nobody's work is delayed
         }
 
-        if (landing == DoorbellLanding.Elsewhere && (running < 0 || _m.Vcpus[running].Info.Vm != senderVm))
-        {
-            counters.DoorbellsSpuriousOnForeignTask++;
-            counters.StolenNsOnForeignTasks += ns;
-        }
-
+        foreign = landing == DoorbellLanding.Elsewhere && (running < 0 || _m.Vcpus[running].Info.Vm != senderVm);
         cpu.Debt += ns;
         return landing;
+    }
+
+    /// <summary>
+    /// A host interrupt (a device's MSI remapped to the host, the IOMMU's GA-log interrupt) taken on <paramref name="pcpu"/>,
+    /// its handler running <paramref name="ns"/>: a vCPU in guest mode there exits for it (external interrupt) and
+    /// handles it in its exit; any other task finishes that much later; an idle pCPU just runs it.
+    /// </summary>
+    public void HostInterrupt(int pcpu, long ns)
+    {
+        var cpu = _m.Cpus[pcpu];
+        int task = cpu.Current;
+        if (task < 0)
+        {
+            return;
+        }
+
+        int vcpu = _m.Tasks[task].Vcpu;
+        if (vcpu >= 0 && _m.Vcpus[vcpu].State == VcpuState.InGuest)
+        {
+            _m.Counters.ExitsExternalInterrupt++;
+            _m.RunLoop.BeginExit(_m.Vcpus[vcpu], TraceKind.VmExit, _m.Costs.VmExitNs + ns);
+            return;
+        }
+
+        if (ns > 0)
+        {
+            cpu.Debt += ns;
+        }
     }
 
     /// <summary>

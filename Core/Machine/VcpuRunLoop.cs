@@ -489,6 +489,7 @@ internal sealed class VcpuRunLoop : IEventHandler
         _m.Accounting.SetVcpuState(v, VcpuState.InUserspace);
         _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Host);
         StartPhase(v, VcpuPhase.Userspace, _m.Costs.VmExitNs + _m.Costs.UserspaceRoundTripNs + Math.Max(0, ns));
+        _m.Devices.OnUserspaceExit(v); // the request the VMM submits: a device completes it later
     }
 
     private void Load(VcpuRuntime v, int cpu)

@@ -105,6 +105,9 @@ internal sealed class VcpuRuntime
     /// <summary>A SIPI that arrived while an INIT was still pending (KVM_APIC_SIPI).</summary>
     public bool SipiPending;
 
+    /// <summary>GA-log entries the IOMMU wrote for this vCPU whose notifier has not run yet: wake-ups on their way.</summary>
+    public int GaLogWakeups;
+
     /// <summary>Anything that ends a halt: an IRR bit, an NMI, an INIT (kvm_vcpu_has_events).</summary>
     public bool HasEvents => !Irr.IsEmpty || NmiPending > 0 || InitPending;
     public readonly int[] PendingCount = new int[256];

@@ -10,4 +10,5 @@ public sealed record CostModel(
     long WakeupNs,
     long ContextSwitchNs,
     long UserspaceRoundTripNs,
+    long HostInterruptNs,
     double CpuGhz);

@@ -13,4 +13,7 @@ public enum TraceKind : byte
 
     /// <summary>A doorbell that found its target's thread on the pCPU in host mode (it costs the pCPU, like a spurious one).</summary>
     DoorbellInHost,
+
+    /// <summary>A device raised an interrupt for the vCPU (argument: device id &lt;&lt; 8 | vector; pCPU: where the target last ran).</summary>
+    DeviceInterrupt,
 }

@@ -40,7 +40,8 @@ internal static class ResultBuilder
             new HaltPolls(c.HaltPollsAttempted, c.HaltPollsSuccessful, c.HaltPollNs),
             c.ContextSwitches,
             c.StolenNs,
-            c.StolenNsOnForeignTasks);
+            c.StolenNsOnForeignTasks,
+            m.DeviceInterrupts.Totals.ToResult(m.DeviceInterrupts.Pending()));
 
         var vms = new List<VmResult>(m.Vms.Count);
         foreach (var vm in m.Vms)
@@ -68,7 +69,23 @@ internal static class ResultBuilder
                 }
             }
 
-            vms.Add(new VmResult(vm.Name, vcpus) { Sections = sections });
+            var devices = m.DeviceInterrupts;
+            List<DeviceResult>? ofVm = null;
+            foreach (var d in m.Devices)
+            {
+                if (d.Vm == vm.Index)
+                {
+                    ofVm ??= new List<DeviceResult>();
+                    ofVm.Add(new DeviceResult(d.Name, d.Vector, d.Posted, devices.CountersOf(d.Id).ToResult(devices.Pending(d.Id))));
+                }
+            }
+
+            vms.Add(new VmResult(vm.Name, vcpus)
+            {
+                DeviceInterrupts = devices.CountersOfVm(vm.Index)?.ToResult(devices.PendingOfVm(vm.Index)),
+                Devices = ofVm,
+                Sections = sections,
+            });
         }
 
         var pcpus = new List<PcpuResult>(m.Topology.Count);

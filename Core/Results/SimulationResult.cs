@@ -42,7 +42,33 @@ public sealed record Totals(
     HaltPolls HaltPolls,
     long ContextSwitches,
     long StolenNs,
-    long StolenNsOnForeignTasks);
+    long StolenNsOnForeignTasks,
+    DeviceInterruptsResult DeviceInterrupts);
+
+/// <summary>
+/// Interrupts of assigned devices (docs/results.md): sent = posted + remapped; an IOMMU doorbell (posted, IRTE IsRun = 1)
+/// landed toRunningTarget, toTargetInHost or spurious (spuriousOnForeignTask among them); gaLogEntries (IsRun = 0,
+/// GALogIntr = 1) were handled by gaLogInterrupts; wakeups are the vCPUs woken for a device interrupt; every one sent is
+/// accepted or still pending at the end; latency is from the device raising it to the guest taking it.
+/// </summary>
+public sealed record DeviceInterruptsResult(
+    long Sent,
+    long Posted,
+    long Remapped,
+    long Doorbells,
+    long ToRunningTarget,
+    long ToTargetInHost,
+    long Spurious,
+    long SpuriousOnForeignTask,
+    long GaLogEntries,
+    long GaLogInterrupts,
+    long Wakeups,
+    long Accepted,
+    long Pending,
+    LatencySummary LatencyNs);
+
+/// <summary>One device's interrupts (vms[i].devices).</summary>
+public sealed record DeviceResult(string Name, int Vector, bool Posted, DeviceInterruptsResult Interrupts);
 
 /// <summary>Interrupts that are not vectors (kvm_apic_accept_irq): NMIs taken, SMIs requested, INITs accepted, SIPIs that started a vCPU.</summary>
 public sealed record Signals(long NmisTaken, long Smis, long Inits, long Sipis);
@@ -75,6 +101,14 @@ public sealed record LatencySummary(long Count, long P50, long P90, long P99, lo
 
 public sealed record VmResult(string Name, IReadOnlyList<VcpuResult> Vcpus)
 {
+    /// <summary>The VM's device interrupts, when it has devices (left out otherwise).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DeviceInterruptsResult? DeviceInterrupts { get; init; }
+
+    /// <summary>Each of the VM's devices, when it has any (left out otherwise).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DeviceResult>? Devices { get; init; }
+
     /// <summary>Plugins' own sections of this VM (<see cref="Contracts.IResultSection"/>), by key, after <see cref="Vcpus"/>.</summary>
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Sections { get; init; }

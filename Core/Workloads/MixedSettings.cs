@@ -19,14 +19,19 @@ internal sealed record MixedSettings(
     long UserspaceNs,
     long MmioNs,
     long HaltTimeoutNs,
-    long IpiLimit) : IWorkloadSettings
+    long IpiLimit,
+    long CompletionNs,
+    bool CompletionPosted) : IWorkloadSettings
 {
     public IWorkload Create(IWorkloadContext context) => new MixedWorkload(context, this);
 
-    public static readonly MixedSettings MixedDefaults = new(2000, 1.0, 0, 0, 0, 0, 0, 20_000, 2_000, 1_000_000, 0);
+    public static readonly MixedSettings MixedDefaults = new(2000, 1.0, 0, 0, 0, 0, 0, 20_000, 2_000, 1_000_000, 0, 0, true);
 
-    /// <summary>IoHeavy: frequent userspace exits (virtio-style I/O handled by the VMM), some IPIs.</summary>
-    public static readonly MixedSettings IoHeavyDefaults = MixedDefaults with { ComputeNs = 5000, Ipi = 0.2, UserspaceExit = 0.8, UserspaceNs = 20_000 };
+    /// <summary>
+    /// IoHeavy: frequent userspace exits (I/O requests the VMM handles), some IPIs, and a device (io0) that completes
+    /// each request 10 µs later with a posted interrupt to the vCPU that made it.
+    /// </summary>
+    public static readonly MixedSettings IoHeavyDefaults = MixedDefaults with { ComputeNs = 5000, Ipi = 0.2, UserspaceExit = 0.8, UserspaceNs = 20_000, CompletionNs = 10_000 };
 
     /// <summary>Idle: mostly halted, woken by its timer or by a peer's occasional IPI.</summary>
     public static readonly MixedSettings IdleDefaults = MixedDefaults with { ComputeNs = 2000, Ipi = 0.1, Halt = 0.9, HaltTimeoutNs = 1_000_000 };
@@ -46,7 +51,9 @@ internal sealed record MixedSettings(
             k.Long(nameof(UserspaceNs), d.UserspaceNs, 0, MaxNs),
             k.Long(nameof(MmioNs), d.MmioNs, 0, MaxNs),
             k.Long(nameof(HaltTimeoutNs), d.HaltTimeoutNs, 0, MaxNs),
-            k.Long(nameof(IpiLimit), d.IpiLimit, 0, long.MaxValue));
+            k.Long(nameof(IpiLimit), d.IpiLimit, 0, long.MaxValue),
+            k.Long(nameof(CompletionNs), d.CompletionNs, 0, MaxNs),
+            k.Bool(nameof(CompletionPosted), d.CompletionPosted));
         k.RejectUnknown();
         errors.AddRange(k.Errors);
         return s;

@@ -58,6 +58,9 @@ internal sealed class AvicContext
 
     public long IommuAffinityUpdates;
 
+    /// <summary>The IOMMU's guest-mode IRTEs, when Svm:IommuAvic is on.</summary>
+    public AmdIommu? Iommu { get; set; }
+
     public void Initialize(IVirtualizationContext host)
     {
         Host = host;

@@ -70,10 +70,15 @@ internal sealed class AvicHooks : IVcpuLifecycleHooks, IAvicInhibit
         if (inhibited)
         {
             AvicPut(vcpu);
+            _ctx.Iommu?.SetGuestMode(vcpu, false);
         }
-        else if (machine.IsLoaded(vcpu) && !machine.IsBlocking(vcpu))
+        else
         {
-            AvicLoad(vcpu, machine.CpuOf(vcpu));
+            _ctx.Iommu?.SetGuestMode(vcpu, true);
+            if (machine.IsLoaded(vcpu) && !machine.IsBlocking(vcpu))
+            {
+                AvicLoad(vcpu, machine.CpuOf(vcpu));
+            }
         }
     }
 
@@ -85,7 +90,8 @@ internal sealed class AvicHooks : IVcpuLifecycleHooks, IAvicInhibit
             .WithGaLogIntr(false);
         _ctx.LastLoadCpu[vcpu] = pcpu;
         _ctx.WriteEntry(vcpu, entry); // written only if it changed: in non-strict mode it often already holds IsRunning = 1
-        _ctx.IommuAffinityUpdates++; // avic_update_iommu_vcpu_affinity: IRTE destination = this pCPU, IsRun = 1
+        _ctx.IommuAffinityUpdates++; // avic_update_iommu_vcpu_affinity: IRTE destination = this pCPU, IsRun = 1, GALogIntr = 0
+        _ctx.Iommu?.UpdateAffinity(vcpu, _ctx.Machine.Topology.Cpus[pcpu].ApicId, gaLogIntr: false);
         _ctx.Nested?.NestedLoad(vcpu, pcpu);
     }
 
@@ -97,7 +103,10 @@ internal sealed class AvicHooks : IVcpuLifecycleHooks, IAvicInhibit
             return; // already put because blocking
         }
 
+        // IRTE IsRun = 0; GALogIntr only when blocking (current: AVIC_START_BLOCKING), or always (2022).
+        bool blocking = _ctx.Machine.IsBlocking(vcpu);
         _ctx.IommuAffinityUpdates++;
-        _ctx.WriteEntry(vcpu, entry.WithIsRunning(false).WithGaLogIntr(_ctx.Machine.IsBlocking(vcpu)));
+        _ctx.Iommu?.UpdateAffinity(vcpu, -1, gaLogIntr: blocking);
+        _ctx.WriteEntry(vcpu, entry.WithIsRunning(false).WithGaLogIntr(blocking));
     }
 }

@@ -34,6 +34,7 @@ internal sealed class AvicInterruptController : IInterruptVirtualization, IVcpuS
     {
         _ctx.Initialize(context);
         _doorbell.Initialize(context.Events);
+        _ctx.Iommu?.Initialize(context);
         new AvicInvariants(_ctx).Register(context.Monitor);
     }
 

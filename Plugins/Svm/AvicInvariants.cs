@@ -60,6 +60,11 @@ internal sealed class AvicInvariants
                 return;
             }
 
+            if (_ctx.Iommu is { } iommu && !CheckIrtes(iommu, v))
+            {
+                return;
+            }
+
             if (!m.IsLoaded(v) && e.IsRunning)
             {
                 if (_ctx.Options.AvicDoorbellStrict)
@@ -80,6 +85,44 @@ internal sealed class AvicInvariants
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// KVM updates the IRTEs with the entry under ir_list_lock: a guest-mode IRTE says IsRun exactly when KVM's shadow
+    /// entry says IsRunning, naming the same pCPU; a blocking vCPU's IRTEs ask for GA-log interrupts (or its wake-ups would
+    /// be lost); an inhibited vCPU's IRTEs are out of guest mode.
+    /// </summary>
+    private bool CheckIrtes(AmdIommu iommu, int v)
+    {
+        var shadow = new PhysicalApicIdEntry(_ctx.Shadow[v]);
+        foreach (int i in iommu.IrtesOf(v))
+        {
+            var irte = iommu.Irtes[i];
+            if (irte.GuestMode == _ctx.Inhibited[v])
+            {
+                Fail(v, $"has AVIC {(_ctx.Inhibited[v] ? "inhibited" : "active")} but {irte}");
+                return false;
+            }
+
+            if (!irte.GuestMode)
+            {
+                continue;
+            }
+
+            if (irte.IsRun != shadow.IsRunning || (irte.IsRun && irte.Destination != shadow.HostPhysicalApicId))
+            {
+                Fail(v, $"has {irte} out of step with its entry");
+                return false;
+            }
+
+            if (_ctx.Machine.IsBlocking(v) && (irte.IsRun || !irte.GaLogIntr))
+            {
+                Fail(v, $"is blocking with {irte}: a device interrupt would not wake it");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Fail(int vcpu, string what) => _ctx.Host.Monitor.ReportViolation($"vCPU {vcpu} {what}: {_ctx.Describe(vcpu)}");

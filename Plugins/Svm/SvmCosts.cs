@@ -20,4 +20,11 @@ public sealed class SvmCosts
     /// </summary>
     [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
     public long AvicKickPerTargetNs { get; set; } = 50;
+
+    /// <summary>
+    /// The IOMMU's GA-log interrupt on the host: interrupt entry, amd_iommu_int_thread / iommu_poll_ga_log and
+    /// avic_ga_log_notifier's lookup, about 4,500 cycles before the wake-up itself (assumption, docs/costs.md).
+    /// </summary>
+    [Range(0, 100_000_000, ErrorMessage = "must be between {1} and {2} ns")]
+    public long GaLogInterruptNs { get; set; } = 1500;
 }

@@ -22,6 +22,16 @@ public sealed class SvmOptions
     /// <summary>The seed's avic_doorbell_strict: true clears IsRunning on every put; false only when blocking.</summary>
     public bool AvicDoorbellStrict { get; set; } = true;
 
+    /// <summary>
+    /// amd_iommu's guest virtual APIC mode (the IOMMU posts assigned devices' interrupts through guest-mode IRTEs;
+    /// amd_iommu_guest_ir = vapic). Off: every device interrupt is taken by the host and injected by KVM.
+    /// </summary>
+    public bool IommuAvic { get; set; } = true;
+
+    /// <summary>The pCPU that takes the IOMMU's own interrupt (the GA-log interrupt), as its MSI affinity says.</summary>
+    [Range(0, int.MaxValue, ErrorMessage = "must be a pCPU id")]
+    public int IommuInterruptCpu { get; set; }
+
     /// <summary>Fault injection for AMD erratum #1235: for this long after KVM clears IsRunning, the hardware may still read 1. 0 = off.</summary>
     [Range(0, 1_000_000_000, ErrorMessage = "must be between {1} and {2} ns")]
     public long Erratum1235WindowNs { get; set; }

@@ -39,6 +39,12 @@ public sealed class SvmPlugin : IEmuPlugin
         // The nested layer, if any, is built on this plugin's IDoorbell and IAvicHardware: ask for it only when the run starts.
         services.AddSingleton(sp => new AvicContext(options, costs, sp.GetRequiredService<KvmOptions>(), () => sp.GetService<INestedInterruptVirtualization>()));
         services.AddSingleton(sp => new Doorbell(sp.GetRequiredService<AvicContext>()));
+        if (options.IommuAvic)
+        {
+            services.AddSingleton(sp => sp.GetRequiredService<AvicContext>().Iommu = new AmdIommu(sp.GetRequiredService<AvicContext>()));
+            services.AddSingleton<IPostedInterruptRemapping>(sp => sp.GetRequiredService<AmdIommu>());
+        }
+
         services.AddSingleton<IDoorbell>(sp => sp.GetRequiredService<Doorbell>());
         services.AddSingleton<IInterruptVirtualization>(sp => new AvicInterruptController(sp.GetRequiredService<AvicContext>(), sp.GetRequiredService<Doorbell>()));
         services.AddSingleton(sp => new AvicHooks(sp.GetRequiredService<AvicContext>()));

@@ -31,6 +31,16 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     private static readonly JsonEncodedText TaskCategory = JsonEncodedText.Encode("task");
     private static readonly JsonEncodedText StateCategory = JsonEncodedText.Encode("state");
     private static readonly JsonEncodedText EventCategory = JsonEncodedText.Encode("event");
+    private static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText Bp = JsonEncodedText.Encode("bp");
+    private static readonly JsonEncodedText FlowStart = JsonEncodedText.Encode("s");
+    private static readonly JsonEncodedText FlowEnd = JsonEncodedText.Encode("f");
+    private static readonly JsonEncodedText Enclosing = JsonEncodedText.Encode("e");
+    private static readonly JsonEncodedText DeviceCategory = JsonEncodedText.Encode("device");
+    private static readonly JsonEncodedText DeviceFlow = JsonEncodedText.Encode("device interrupt");
+
+    /// <summary>Device tracks live in their own process, one thread per device.</summary>
+    private const int DevicePid = 1;
     private static readonly JsonEncodedText[] KindNames = Enum.GetNames<TraceKind>().Select(n => JsonEncodedText.Encode(n)).ToArray();
     private static readonly JsonEncodedText[] StateNames = Enum.GetNames<VcpuState>().Select(n => JsonEncodedText.Encode(n)).ToArray();
 
@@ -41,6 +51,11 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     private readonly Dictionary<int, (long Start, int Vcpu, VcpuState State)> _stateSlice = new();
     private readonly SortedSet<int> _pcpus = new();
     private readonly Dictionary<int, JsonEncodedText> _taskNames = new();
+    private readonly SortedSet<int> _devices = new();
+
+    /// <summary>Flows from a device's interrupt to the guest taking it: open flow ids by (vCPU, vector).</summary>
+    private readonly Dictionary<(int Vcpu, int Vector), List<long>> _openFlows = new();
+    private long _nextFlow;
     private long _written;
     private bool _truncated;
     private long _lastTime;
@@ -58,6 +73,8 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     public Func<int, string> TaskName { get; set; } = t => "task " + t;
 
     public Func<int, string> CpuName { get; set; } = c => "pCPU " + c;
+
+    public Func<int, string> DeviceName { get; set; } = d => "device " + d;
 
     public long EventsWritten => _written;
 
@@ -108,6 +125,20 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
             return;
         }
 
+        if (kind == TraceKind.DeviceInterrupt)
+        {
+            DeviceRaised(time, vcpu, (int)(argument >> 8), (int)(argument & 0xFF));
+            return;
+        }
+
+        if (kind == TraceKind.InterruptAccepted && _openFlows.Remove((vcpu, (int)argument), out var flows))
+        {
+            foreach (long id in flows)
+            {
+                Flow(FlowEnd, id, time, 0, pcpu);
+            }
+        }
+
         _json.WriteStartObject();
         _json.WriteString(Name, KindNames[(int)kind]);
         _json.WriteString(Cat, EventCategory);
@@ -140,6 +171,31 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
             _json.WriteNumber(Tid, pcpu);
             _json.WriteStartObject(Args);
             _json.WriteString(Name, CpuName(pcpu));
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+        }
+
+        foreach (int device in _devices)
+        {
+            _json.WriteStartObject();
+            _json.WriteString(Name, "thread_name");
+            _json.WriteString(Ph, M);
+            _json.WriteNumber(Pid, DevicePid);
+            _json.WriteNumber(Tid, device);
+            _json.WriteStartObject(Args);
+            _json.WriteString(Name, DeviceName(device));
+            _json.WriteEndObject();
+            _json.WriteEndObject();
+        }
+
+        if (_devices.Count > 0)
+        {
+            _json.WriteStartObject();
+            _json.WriteString(Name, "process_name");
+            _json.WriteString(Ph, M);
+            _json.WriteNumber(Pid, DevicePid);
+            _json.WriteStartObject(Args);
+            _json.WriteString(Name, "devices");
             _json.WriteEndObject();
             _json.WriteEndObject();
         }
@@ -200,6 +256,52 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
             _json.WriteStartObject(Args);
             _json.WriteNumber(Vcpu, vcpu);
             _json.WriteEndObject();
+        }
+
+        _json.WriteEndObject();
+        _written++;
+    }
+
+    /// <summary>A device's interrupt: a short slice on the device's track, and the start of a flow to its acceptance.</summary>
+    private void DeviceRaised(long time, int vcpu, int device, int vector)
+    {
+        _devices.Add(device);
+        _json.WriteStartObject();
+        _json.WriteString(Name, $"0x{vector:X2} to vCPU {vcpu}");
+        _json.WriteString(Cat, DeviceCategory);
+        _json.WriteString(Ph, X);
+        _json.WriteNumber(Ts, time / 1000.0);
+        _json.WriteNumber(Dur, 0.001);
+        _json.WriteNumber(Pid, DevicePid);
+        _json.WriteNumber(Tid, device);
+        _json.WriteStartObject(Args);
+        _json.WriteNumber(Vcpu, vcpu);
+        _json.WriteEndObject();
+        _json.WriteEndObject();
+        _written++;
+        long id = ++_nextFlow;
+        Flow(FlowStart, id, time, DevicePid, device);
+        if (!_openFlows.TryGetValue((vcpu, vector), out var open))
+        {
+            _openFlows[(vcpu, vector)] = open = new List<long>();
+        }
+
+        open.Add(id);
+    }
+
+    private void Flow(JsonEncodedText phase, long id, long time, int pid, int tid)
+    {
+        _json.WriteStartObject();
+        _json.WriteString(Name, DeviceFlow);
+        _json.WriteString(Cat, DeviceCategory);
+        _json.WriteString(Ph, phase);
+        _json.WriteNumber(Id, id);
+        _json.WriteNumber(Ts, time / 1000.0);
+        _json.WriteNumber(Pid, pid);
+        _json.WriteNumber(Tid, tid);
+        if (phase.Equals(FlowEnd))
+        {
+            _json.WriteString(Bp, Enclosing);
         }
 
         _json.WriteEndObject();

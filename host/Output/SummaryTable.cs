@@ -35,6 +35,14 @@ internal static class SummaryTable
         Row(table, "wake-ups / kicks", $"{N(t.Wakeups)} / {N(t.Kicks)}");
         Row(table, "halt polls attempted / successful", $"{N(t.HaltPolls.Attempted)} / {N(t.HaltPolls.Successful)}");
         Row(table, "lost wake-ups", N(t.LostWakeups));
+        var d = t.DeviceInterrupts;
+        if (d.Sent > 0)
+        {
+            Row(table, "device interrupts sent / posted / remapped", $"{N(d.Sent)} / {N(d.Posted)} / {N(d.Remapped)}");
+            Row(table, "  IOMMU doorbells / to running target / spurious / on foreign tasks", $"{N(d.Doorbells)} / {N(d.ToRunningTarget)} / {N(d.Spurious)} / {N(d.SpuriousOnForeignTask)}");
+            Row(table, "  GA-log entries / interrupts / wake-ups", $"{N(d.GaLogEntries)} / {N(d.GaLogInterrupts)} / {N(d.Wakeups)}");
+            Row(table, "  latency p50 / p99 / max", $"{N(d.LatencyNs.P50)} / {N(d.LatencyNs.P99)} / {N(d.LatencyNs.Max)} ns");
+        }
         foreach (var vm in r.Vms)
         {
             // Plugins' own sections (vms[i].nested, ...): one row per figure.

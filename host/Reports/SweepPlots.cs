@@ -22,6 +22,22 @@ internal static class SweepPlots
         ("totals.lostWakeups", "Lost wake-ups"),
     };
 
+    /// <summary>The device interrupts' charts, shown when any combination's runs raised one.</summary>
+    public static readonly (string Metric, string Title)[] DeviceCharts =
+    {
+        ("totals.deviceInterrupts.doorbells", "Device interrupts: IOMMU doorbells"),
+        ("totals.deviceInterrupts.spuriousOnForeignTask", "Device interrupts: doorbells on foreign tasks"),
+        ("totals.deviceInterrupts.gaLogInterrupts", "Device interrupts: GA-log interrupts"),
+        ("totals.deviceInterrupts.latencyNs.p99", "Device interrupt latency p99 (ns)"),
+    };
+
+    /// <summary>The charts of a sweep: the headline ones, and the device ones if any run had device interrupts.</summary>
+    public static IReadOnlyList<(string Metric, string Title)> ChartsFor(JsonObject aggregate)
+    {
+        bool devices = aggregate["combinations"]!.AsArray().Any(c => c!["metrics"]?["totals.deviceInterrupts.sent"] is { } m && (double)m["mean"]! > 0);
+        return devices ? Charts.Concat(DeviceCharts).ToList() : Charts;
+    }
+
     /// <summary>Writes one PNG per chart into <paramref name="dir"/>; returns (file name, title) in chart order.</summary>
     public static List<(string File, string Title)> Write(string dir, SweepPlan plan, JsonObject aggregate)
     {
@@ -30,7 +46,7 @@ internal static class SweepPlots
         int strictAxis = plan.Axes.ToList().FindIndex(a => string.Equals(a.Key, SweepAggregate.StrictKey, StringComparison.OrdinalIgnoreCase));
         var labels = combinations.Select(c => Label(plan, c!).Replace(", ", "\n", StringComparison.Ordinal)).ToArray();
         var written = new List<(string, string)>();
-        foreach (var (metric, title) in Charts)
+        foreach (var (metric, title) in ChartsFor(aggregate))
         {
             var plot = new Plot();
             var bars = new List<Bar>();

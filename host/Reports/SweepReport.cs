@@ -17,6 +17,7 @@ internal static class SweepReport
 
     public static void Write(string dir, SweepPlan plan, JsonObject aggregate, IReadOnlyList<(string File, string Title)> plots, string plotDir)
     {
+        var charts = SweepPlots.ChartsFor(aggregate);
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n")
          .Append("<title>Emu sweep report</title>\n<style>")
@@ -40,7 +41,7 @@ internal static class SweepReport
         }
 
         h.Append("<th>runs</th>");
-        foreach (var (_, title) in SweepPlots.Charts)
+        foreach (var (_, title) in charts)
         {
             h.Append("<th>").Append(E(title)).Append("</th>");
         }
@@ -55,7 +56,7 @@ internal static class SweepReport
             }
 
             h.Append("<td>").Append(((int)c!["runs"]!).ToString(CultureInfo.InvariantCulture)).Append("</td>");
-            foreach (var (metric, _) in SweepPlots.Charts)
+            foreach (var (metric, _) in charts)
             {
                 var m = c["metrics"]![metric];
                 string cell = m is null ? "-" : $"{SweepPlots.Format((double)m["mean"]!)} ± {SweepPlots.Format((double)m["ci95"]!)}";
@@ -66,7 +67,7 @@ internal static class SweepReport
         }
 
         h.Append("</table>\n");
-        Ratios(h, aggregate);
+        Ratios(h, aggregate, charts);
         h.Append("<h2>Plots</h2>\n");
         foreach (var (file, title) in plots)
         {
@@ -78,7 +79,7 @@ internal static class SweepReport
         File.WriteAllText(Path.Combine(dir, FileName), h.ToString());
     }
 
-    private static void Ratios(StringBuilder h, JsonObject aggregate)
+    private static void Ratios(StringBuilder h, JsonObject aggregate, IReadOnlyList<(string Metric, string Title)> charts)
     {
         var ratios = aggregate["strictOverNonStrict"]!.AsArray();
         if (ratios.Count == 0)
@@ -88,7 +89,7 @@ internal static class SweepReport
 
         h.Append("<h2>Strict / non-strict</h2>\n<p>").Append(E("Ratio of the means, strict over non-strict, for otherwise equal settings; n/a where non-strict's mean is 0."))
          .Append("</p>\n<table>\n<tr><th>settings</th>");
-        foreach (var (_, title) in SweepPlots.Charts)
+        foreach (var (_, title) in charts)
         {
             h.Append("<th>").Append(E(title)).Append("</th>");
         }
@@ -98,7 +99,7 @@ internal static class SweepReport
         {
             var others = r!["values"]!.AsObject().Select(kv => $"{kv.Key}={kv.Value}");
             h.Append("<tr><td class=\"k\">").Append(E(others.Any() ? string.Join(", ", others) : "all")).Append("</td>");
-            foreach (var (metric, _) in SweepPlots.Charts)
+            foreach (var (metric, _) in charts)
             {
                 var v = r["metrics"]![metric];
                 h.Append("<td>").Append(v is null ? "n/a" : E(((double)v).ToString("0.###", CultureInfo.InvariantCulture))).Append("</td>");

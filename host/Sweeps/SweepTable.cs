@@ -18,8 +18,17 @@ internal static class SweepTable
         ("totals.lostWakeups", "lost wake-ups"),
     };
 
+    /// <summary>Shown when the sweep's runs had device interrupts.</summary>
+    private static readonly (string Metric, string Label)[] DeviceHeadline =
+    {
+        ("totals.deviceInterrupts.spuriousOnForeignTask", "device doorbells on foreign"),
+        ("totals.deviceInterrupts.latencyNs.p99", "device p99 ns"),
+    };
+
     public static void Write(TextWriter writer, SweepPlan plan, JsonObject aggregate)
     {
+        bool devices = aggregate["combinations"]!.AsArray().Any(c => c!["metrics"]?["totals.deviceInterrupts.sent"] is { } m && (double)m["mean"]! > 0);
+        var headline = devices ? Headline.Concat(DeviceHeadline).ToArray() : Headline;
         var table = new Table().Border(TableBorder.Simple);
         foreach (var a in plan.Axes)
         {
@@ -27,7 +36,7 @@ internal static class SweepTable
         }
 
         table.AddColumn(new TableColumn("runs").RightAligned());
-        foreach (var (_, label) in Headline)
+        foreach (var (_, label) in headline)
         {
             table.AddColumn(new TableColumn(Markup.Escape(label)).RightAligned());
         }
@@ -36,7 +45,7 @@ internal static class SweepTable
         {
             var cells = plan.Axes.Select(a => Markup.Escape((string)c!["values"]![a.Key]!)).ToList();
             cells.Add(((int)c!["runs"]!).ToString(CultureInfo.InvariantCulture));
-            foreach (var (metric, _) in Headline)
+            foreach (var (metric, _) in headline)
             {
                 var m = c["metrics"]![metric];
                 cells.Add(m is null ? "-" : Markup.Escape($"{Num((double)m["mean"]!)} ± {Num((double)m["ci95"]!)}"));

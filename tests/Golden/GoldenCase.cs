@@ -16,6 +16,8 @@ public sealed record GoldenCase(string Name, string? Scenario, long DurationUs, 
     public static IEnumerable<GoldenCase> All()
     {
         yield return new GoldenCase("default", null, 20_000);
+        yield return new GoldenCase("devices-nvme", "devices-nvme.json", 20_000);
+        yield return new GoldenCase("devices-nvme-nonstrict", "devices-nvme.json", 20_000, "Svm:AvicDoorbellStrict=false");
         yield return new GoldenCase("doorbell-spam", "doorbell-spam.json", 20_000);
         yield return new GoldenCase("doorbell-spam-nonstrict", "doorbell-spam.json", 20_000, "Svm:AvicDoorbellStrict=false");
         yield return new GoldenCase("ipi-pingpong", "ipi-pingpong.json", 20_000);

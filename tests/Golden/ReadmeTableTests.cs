@@ -23,6 +23,12 @@ public class ReadmeTableTests
             Row("spurious doorbells / on foreign tasks",
                 $"{N(strict, "doorbells.spurious")} / {N(strict, "doorbells.spuriousOnForeignTask")}",
                 $"{N(nonStrict, "doorbells.spurious")} / {N(nonStrict, "doorbells.spuriousOnForeignTask")}"),
+            Row("I/O completions (io0): IOMMU doorbells / to the thread in host mode",
+                $"{N(strict, "deviceInterrupts.doorbells")} / {N(strict, "deviceInterrupts.toTargetInHost")}",
+                $"{N(nonStrict, "deviceInterrupts.doorbells")} / {N(nonStrict, "deviceInterrupts.toTargetInHost")}"),
+            Row("I/O completion latency p50 / p99",
+                $"{N(strict, "deviceInterrupts.latencyNs.p50")} / {N(strict, "deviceInterrupts.latencyNs.p99")} ns",
+                $"{N(nonStrict, "deviceInterrupts.latencyNs.p50")} / {N(nonStrict, "deviceInterrupts.latencyNs.p99")} ns"),
             Row("time stolen from foreign tasks", N(strict, "stolenNsOnForeignTasks") + " ns", N(nonStrict, "stolenNsOnForeignTasks") + " ns"),
             Row("lost wake-ups", N(strict, "lostWakeups"), N(nonStrict, "lostWakeups")),
         };
