@@ -91,4 +91,32 @@ public class DeviceOvercommitTests
         long requests = r.Totals.VmExits.Userspace;
         Assert.That(io.Interrupts.Sent, Is.InRange(requests - (3 * r.Vms[0].Vcpus.Count), requests), "one completion per request (those of the last 15 us still in flight)");
     }
+
+    [Test]
+    public void UnderTheNestedInhibit_AVcpuInL2HasItsIrtesOutOfGuestMode_AndTheHostTakesItsInterrupts()
+    {
+        // Upstream (Nested:Avic = false): while an L1 vCPU runs L2 its AVIC is inhibited, and
+        // avic_refresh_apicv_exec_ctrl takes its IRTEs out of guest mode; back in L1 they post again.
+        var keys = Scenario.Defaults()
+            .With("Simulation:DurationUs", "5000")
+            .With("Topology:CoresPerSocket", "2")
+            .With("Topology:ThreadsPerCore", "1")
+            .With("Vms:0:Workload:Ipi", "0.2")
+            .With("Vms:0:Workload:Halt", "0.1")
+            .With("Vms:0:Nested:Vcpus", "4")
+            .With("Vms:0:Nested:Avic", "false")
+            .With("Vms:0:Nested:L2Share", "0.7")
+            .With("Vms:0:Nested:Workload:Kind", "Mixed")
+            .With("Scheduler:Policy", "RoundRobin")
+            .With("Scheduler:TimeSliceUs", "100")
+            .Device(0, 5_000, 0x40, new[] { 0, 1 });
+        var b = Scenario.Builder(keys, new Emu.Plugins.Svm.SvmPlugin(), new Emu.Plugins.NestedSvm.NestedSvmPlugin());
+        using var sim = b.Build();
+        var r = sim.Run();
+        Assert.That(r.Failure, Is.Null);
+        DeviceScenario.AssertNoneLost(r);
+        var d = r.Totals.DeviceInterrupts;
+        Assert.That(d.Remapped, Is.GreaterThan(0), "in L2: remapped to the host");
+        Assert.That(d.Posted, Is.GreaterThan(0), "in L1: posted");
+    }
 }
