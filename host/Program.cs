@@ -5,5 +5,9 @@ namespace Emu.Host;
 /// <summary>The <c>emu</c> command line.</summary>
 public static class Program
 {
-    public static int Main(string[] args) => EmuCli.Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        using var interruption = Interruption.ForProcess();
+        return EmuCli.Run(args, Console.Out, Console.Error, interruption: interruption);
+    }
 }

@@ -9,9 +9,12 @@ namespace Emu.Host.Cli;
 /// </summary>
 internal static class EmuCli
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error, string? hostDirectory = null, string? currentDirectory = null)
+    public static int Run(string[] args, TextWriter output, TextWriter error, string? hostDirectory = null, string? currentDirectory = null, Interruption? interruption = null)
     {
-        var env = new HostEnvironment(output, error, hostDirectory ?? AppContext.BaseDirectory, currentDirectory ?? Directory.GetCurrentDirectory());
+        var env = new HostEnvironment(output, error, hostDirectory ?? AppContext.BaseDirectory, currentDirectory ?? Directory.GetCurrentDirectory())
+        {
+            Interruption = interruption ?? new Interruption(),
+        };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces with errors.", Recursive = true };
         var root = new RootCommand("Emu: a deterministic emulator of KVM's AVIC inter-processor interrupt delivery.");
         root.Options.Add(verbose);
@@ -37,7 +40,8 @@ internal static class EmuCli
         bool isVerbose = parse.GetValue(verbose);
         try
         {
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // Signals are Interruption's: System.CommandLine's own termination handling would race it.
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (EmuConfigurationException ex)
         {

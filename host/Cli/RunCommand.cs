@@ -47,63 +47,66 @@ internal static class RunCommand
                 throw new EmuConfigurationException($"--trace-limit {limit}: must be at least 1");
             }
 
-            string? tracePath = parse.GetValue(trace) is { } t ? Path.GetFullPath(t.ToString(), env.CurrentDirectory) : null;
+            // Every path the run writes is checked before it starts: a bad one must not cost the run.
+            var paths = new OutputPaths(env.CurrentDirectory);
+            string dir = paths.PrepareFolder(parse.GetValue(outDir)!.ToString(), "--out");
+            string? tracePath = parse.GetValue(trace) is { } t ? paths.PrepareFile(t.ToString(), "--trace") : null;
             var builder = session.CreateBuilder();
-            ChromeTraceSink? sink = null;
+            using var sink = tracePath is null ? null : new ChromeTraceSink(tracePath, limit);
+            if (sink is not null)
+            {
+                builder.AddTraceSink(sink);
+            }
+
+            Core.Building.Simulation built;
             try
             {
-                if (tracePath is not null)
-                {
-                    Directory.CreateDirectory(Path.GetDirectoryName(tracePath)!);
-                    sink = new ChromeTraceSink(tracePath, limit);
-                    builder.AddTraceSink(sink);
-                }
-
-                Core.Building.Simulation simulation;
-                try
-                {
-                    simulation = session.Build(builder);
-                }
-                catch (EmuConfigurationException)
-                {
-                    sink?.Dispose();
-                    sink = null;
-                    if (tracePath is not null)
-                    {
-                        File.Delete(tracePath); // nothing is written for a scenario that does not validate
-                    }
-
-                    throw;
-                }
-
-                using var owned = simulation;
-                if (sink is not null)
-                {
-                    TraceNames.Apply(sink, simulation.Machine);
-                }
-
-                var wall = Stopwatch.StartNew();
-                var result = simulation.Run() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
-                sink?.Complete(simulation.Now);
-                return Finish(env, parse.GetValue(outDir)!, parse.GetValue(dump), simulation, result, sink, tracePath);
+                built = session.Build(builder);
             }
-            finally
+            catch (EmuConfigurationException)
             {
-                sink?.Dispose();
+                sink?.Dispose(); // a scenario that does not validate writes nothing: no trace, no folder
+                paths.Abandon();
+                throw;
             }
+
+            using var simulation = built;
+            if (sink is not null)
+            {
+                TraceNames.Apply(sink, simulation.Machine);
+            }
+
+            var wall = Stopwatch.StartNew();
+            RunUnlessInterrupted(simulation, env.Interruption);
+            var result = simulation.GetResult() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
+            if (env.Interruption.Requested && !result.Completed && result.Failure is null)
+            {
+                result = result with { Failure = $"interrupted by {env.Interruption.Signal} at {simulation.Now:N0} ns of {simulation.EndTimeNs:N0} ns simulated" };
+            }
+
+            sink?.Complete(simulation.Now);
+            return Finish(env, dir, parse.GetValue(dump), simulation, result, sink, tracePath);
         });
         return command;
     }
 
-    private static int Finish(HostEnvironment env, DirectoryInfo outDir, bool dump, Core.Building.Simulation simulation, SimulationResult result, ChromeTraceSink? sink, string? tracePath)
+    /// <summary>Simulated time between two looks at the interruption: short in wall time, and results do not depend on it.</summary>
+    private const long ChunkNs = 1_000_000;
+
+    private static void RunUnlessInterrupted(Core.Building.Simulation simulation, Interruption interruption)
+    {
+        while (simulation.Now < simulation.EndTimeNs && simulation.Failure is null && !interruption.Requested)
+        {
+            simulation.RunUntil(Math.Min(simulation.EndTimeNs, simulation.Now + ChunkNs));
+        }
+    }
+
+    private static int Finish(HostEnvironment env, string dir, bool dump, Core.Building.Simulation simulation, SimulationResult result, ChromeTraceSink? sink, string? tracePath)
     {
         {
-
-            string dir = Path.GetFullPath(outDir.ToString(), env.CurrentDirectory);
-            Directory.CreateDirectory(dir);
             string file = Path.Combine(dir, "result.json");
-            File.WriteAllText(file, ResultJson.Serialize(result));
-            File.WriteAllText(Path.Combine(dir, ResultCsv.FileName), ResultCsv.Write(result));
+            AtomicFile.WriteAllText(file, ResultJson.Serialize(result));
+            AtomicFile.WriteAllText(Path.Combine(dir, ResultCsv.FileName), ResultCsv.Write(result));
 
             SummaryTable.Write(env.Out, result);
             if (sink is not null)
@@ -127,6 +130,12 @@ internal static class RunCommand
             if (result.Failure is null)
             {
                 return ExitCodes.Success;
+            }
+
+            if (env.Interruption.Requested && !simulation.FailedInPlugin && simulation.Failure is null)
+            {
+                env.Error.WriteLine($"error: {result.Failure}; the result so far is in {file} (completed: false)");
+                return Interruption.ExitCode;
             }
 
             env.Error.WriteLine($"error: the run stopped early: {result.Failure}");

@@ -44,7 +44,10 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     private static readonly JsonEncodedText[] KindNames = Enum.GetNames<TraceKind>().Select(n => JsonEncodedText.Encode(n)).ToArray();
     private static readonly JsonEncodedText[] StateNames = Enum.GetNames<VcpuState>().Select(n => JsonEncodedText.Encode(n)).ToArray();
 
+    private readonly string _path;
+    private readonly string _temporary;
     private readonly Stream _stream;
+    private bool _completed;
     private readonly Utf8JsonWriter _json;
     private readonly long _limit;
     private readonly Dictionary<int, (long Start, int Task)> _taskSlice = new();
@@ -60,9 +63,12 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     private bool _truncated;
     private long _lastTime;
 
+    /// <summary>Writes into a temporary file beside <paramref name="path"/>, renamed to it by <see cref="Complete"/>: no half-written trace.</summary>
     public ChromeTraceSink(string path, long limit)
     {
-        _stream = File.Create(path);
+        _path = path;
+        _temporary = AtomicFile.TemporaryPath(path);
+        _stream = File.Create(_temporary);
         _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _limit = limit;
         _json.WriteStartObject();
@@ -216,12 +222,23 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         _json.WriteString("displayTimeUnit", "ns");
         _json.WriteEndObject();
         _json.Flush();
+        _json.Dispose();
+        _stream.Dispose();
+        File.Move(_temporary, _path, overwrite: true);
+        _completed = true;
     }
 
+    /// <summary>Closes the file; a trace never completed (the scenario did not validate, the run crashed) is deleted.</summary>
     public void Dispose()
     {
         _json.Dispose();
         _stream.Dispose();
+        if (!_completed && File.Exists(_temporary))
+        {
+            File.Delete(_temporary);
+        }
+
+        _completed = true; // disposed twice (a refused scenario, then the using) deletes once
     }
 
     private void CloseState(long time, int pcpu, int vcpu)

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Emu.Host.Cli;
+
+namespace Emu.Tests.Host;
+
+/// <summary>Ctrl-C and SIGTERM: the run stops where it is, keeps an incomplete result and a valid trace, exits 130.</summary>
+public class CliInterruptionTests
+{
+    [Test]
+    public void Interrupted_WritesAnIncompleteResult_AndAValidTrace_AndExits130()
+    {
+        using var cli = new Cli();
+        using var interruption = new Interruption();
+        interruption.Request("SIGINT"); // before the first event: the run stops at once
+        string trace = Path.Combine(cli.WorkDir, "t.json");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = EmuCli.Run(new[] { "run", "--out", cli.OutDir, "--trace", trace }, stdout, stderr, Cli.HostDir, cli.WorkDir, interruption);
+        Assert.That(code, Is.EqualTo(130), stderr.ToString());
+        var result = cli.Result();
+        Assert.That((bool)result["completed"]!, Is.False);
+        Assert.That((string)result["failure"]!, Does.StartWith("interrupted by SIGINT at 0 ns of "));
+        Assert.That(stderr.ToString().Trim().Split('\n'), Has.Length.EqualTo(1), "one line");
+        Assert.That(JsonNode.Parse(File.ReadAllText(trace))!["traceEvents"], Is.Not.Null, "the trace is closed and valid");
+        Assert.That(Directory.GetFiles(cli.WorkDir, "*.tmp", SearchOption.AllDirectories), Is.Empty, "no temporary file left");
+    }
+
+    [TestCase("INT", "SIGINT")]
+    [TestCase("TERM", "SIGTERM")]
+    public void ASignal_StopsARealRun_AtTheCurrentEvent(string signal, string name)
+    {
+        using var cli = new Cli();
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cli.WorkDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
+        foreach (string a in new[] { "run", "--out", "out", "--trace", "t.json", "--trace-limit", "1000", "--set", "Simulation:DurationUs=600000000" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Thread.Sleep(3000); // started, and well inside a 600 s simulation
+        using (var kill = Process.Start("kill", new[] { "-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!)
+        {
+            kill.WaitForExit();
+        }
+
+        Assert.That(p.WaitForExit(60_000), Is.True, "emu did not stop");
+        Assert.That(p.ExitCode, Is.EqualTo(130), stderr.Result);
+        Assert.That(stderr.Result, Does.Contain($"interrupted by {name} at "));
+        var result = cli.Result();
+        Assert.That((bool)result["completed"]!, Is.False);
+        Assert.That((long)result["simulatedNs"]!, Is.GreaterThan(0).And.LessThan(600_000_000_000L));
+        Assert.That(JsonNode.Parse(File.ReadAllText(Path.Combine(cli.WorkDir, "t.json"))), Is.Not.Null);
+        Assert.That(stdout.Result, Does.Contain("result: "));
+    }
+}
