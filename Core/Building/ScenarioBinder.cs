@@ -24,17 +24,28 @@ internal static class ScenarioBinder
         var costs = OptionsValidation.Bind<CostsOptions>(config, CostsOptions.Section, errors);
         var kvm = OptionsValidation.Bind<KvmOptions>(config, KvmOptions.Section, errors);
 
+        // Only a topology whose keys are in range and whose size is allowed is built: its size is checked first.
         HostTopology? topology = null;
-        try
+        bool topologyValid = !errors.Any(e => e.StartsWith(TopologyOptions.Section + ":", StringComparison.Ordinal));
+        if (topologyValid && ScenarioLimits.CheckTopology(topo, errors))
         {
-            topology = new HostTopology(topo.Sockets, topo.CoresPerSocket, topo.ThreadsPerCore, topo.NumaNodesPerSocket);
-        }
-        catch (ArgumentException ex)
-        {
-            errors.Add($"Topology: {ex.Message.Split(" (Parameter", 2)[0]}");
+            try
+            {
+                topology = new HostTopology(topo.Sockets, topo.CoresPerSocket, topo.ThreadsPerCore, topo.NumaNodesPerSocket);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"Topology: {ex.Message.Split(" (Parameter", 2)[0]}");
+            }
         }
 
         var vms = BindVms(config, topology, errors);
+        if (topology is not null && !errors.Any(e => e.StartsWith("Vms", StringComparison.Ordinal)))
+        {
+            long vcpus = vms.Sum(v => (long)v.Vcpus);
+            ScenarioLimits.CheckMemory(sim, topology.Count, vcpus, (long)hostTasks.PerCpu * topology.Count, vms.Sum(v => (long)v.Devices.Count), errors);
+        }
+
         return new ScenarioOptions(sim, topo, topology, vms, sched, hostTasks, costs, kvm);
     }
 
@@ -89,6 +100,12 @@ internal static class ScenarioBinder
             return vms;
         }
 
+        if (items.Count > ScenarioLimits.MaxVms)
+        {
+            errors.Add($"Vms: {items.Count:N0} VMs, above the limit of {ScenarioLimits.MaxVms:N0}");
+            return vms;
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items.OrderBy(i => int.TryParse(i.Key, out int n) ? n : int.MaxValue))
         {
@@ -132,6 +149,12 @@ internal static class ScenarioBinder
             DeviceBinding.Check(item, vm, topology, errors);
 
             vms.Add(vm);
+        }
+
+        long total = vms.Sum(v => (long)v.Vcpus);
+        if (total > ScenarioLimits.MaxVcpus)
+        {
+            errors.Add($"Vms: {total:N0} vCPUs in all, above the limit of {ScenarioLimits.MaxVcpus:N0}");
         }
 
         return vms;

@@ -17,4 +17,8 @@ public sealed class SimulationOptions
 
     /// <summary>Check the model's invariants after every event and stop at the first violation.</summary>
     public bool CheckInvariants { get; set; }
+
+    /// <summary>A scenario whose estimated memory is above this is refused before anything is built.</summary>
+    [Range(64, 1_048_576, ErrorMessage = "must be between {1} and {2} MB")]
+    public long MaxMemoryMb { get; set; } = 2048;
 }

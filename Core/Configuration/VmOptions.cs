@@ -6,7 +6,7 @@ namespace Emu.Core.Configuration;
 public sealed class VmOptions
 {
     [Required(ErrorMessage = "is required")]
-    [MinLength(1, ErrorMessage = "must not be empty")]
+    [StringLength(64, MinimumLength = 1, ErrorMessage = "must be 1 to {1} characters")]
     public string Name { get; set; } = "";
 
     /// <summary>xAPIC AVIC addresses at most 255 vCPUs (index 0xFF is broadcast).</summary>

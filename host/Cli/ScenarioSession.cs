@@ -12,12 +12,14 @@ namespace Emu.Host.Cli;
 internal sealed class ScenarioSession
 {
     private readonly IReadOnlyList<string> _disabled;
+    private readonly IReadOnlyDictionary<string, string> _origins;
 
-    private ScenarioSession(IConfiguration configuration, IReadOnlyList<LoadedPlugin> plugins, IReadOnlyList<string> disabled)
+    private ScenarioSession(IConfiguration configuration, IReadOnlyList<LoadedPlugin> plugins, IReadOnlyList<string> disabled, IReadOnlyDictionary<string, string> origins)
     {
         Configuration = configuration;
         Plugins = plugins;
         _disabled = disabled;
+        _origins = origins;
     }
 
     public IConfiguration Configuration { get; }
@@ -27,10 +29,41 @@ internal sealed class ScenarioSession
     /// <summary>Reads the configuration layers and loads the plugins; throws EmuConfigurationException on bad input.</summary>
     public static ScenarioSession Open(HostEnvironment env, string? configFile, IReadOnlyList<string> sets)
     {
-        var configuration = ScenarioConfiguration.Load(new ScenarioSources(env.HostDirectory, env.CurrentDirectory, configFile, sets));
+        var configuration = ScenarioConfiguration.Load(new ScenarioSources(env.HostDirectory, env.CurrentDirectory, configFile, sets), out var origins);
         var options = PluginOptions.Read(configuration);
         var directories = PluginCatalog.Directories(env.HostDirectory, env.CurrentDirectory, options);
-        return new ScenarioSession(configuration, PluginCatalog.Load(directories, options.Disabled, options.Pins), options.Disabled);
+        return new ScenarioSession(configuration, PluginCatalog.Load(directories, options.Disabled, options.Pins), options.Disabled, origins);
+    }
+
+    /// <summary>
+    /// Names the layer each problem's key came from: "Simulation:DurationUs: must be ... (from --set)", "(from
+    /// scenario.json line 4)", "(from EMU_Simulation__DurationUs)". A key set by no layer (a default) is left as it is.
+    /// </summary>
+    public IEnumerable<string> WithOrigins(IEnumerable<string> errors)
+    {
+        foreach (string error in errors)
+        {
+            int colon = error.IndexOf(": ", StringComparison.Ordinal);
+            string key = colon > 0 ? error[..colon] : string.Empty;
+            yield return OriginOf(key) is { } origin ? $"{error} (from {origin})" : error;
+        }
+    }
+
+    private string? OriginOf(string key)
+    {
+        if (key.Length == 0 || key.Contains(' ', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (_origins.TryGetValue(key, out string? origin))
+        {
+            return origin;
+        }
+
+        // A section's problem (Vms:0:Devices:0:Vcpus): where its first key came from.
+        string prefix = key + ":";
+        return _origins.Where(p => p.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).FirstOrDefault();
     }
 
     /// <summary>Builds the simulation; a key only a disabled plugin reads is reported with that hint.</summary>
@@ -40,11 +73,15 @@ internal sealed class ScenarioSession
         {
             return (builder ?? CreateBuilder()).Build();
         }
-        catch (EmuConfigurationException ex) when (_disabled.Count > 0 && ex.Errors.Any(e => e.Contains("unknown key", StringComparison.Ordinal) || e.Contains("unknown section", StringComparison.Ordinal)))
+        catch (EmuConfigurationException ex)
         {
-            var errors = ex.Errors.ToList();
-            errors.Add($"note: Plugins:Disabled leaves out {string.Join(", ", _disabled)}; the sections and keys such a plugin reads are unknown without it "
-                + "(to run without AVIC, keep the Svm plugin and set Svm:Avic=false)");
+            var errors = WithOrigins(ex.Errors).ToList();
+            if (_disabled.Count > 0 && ex.Errors.Any(e => e.Contains("unknown key", StringComparison.Ordinal) || e.Contains("unknown section", StringComparison.Ordinal)))
+            {
+                errors.Add($"note: Plugins:Disabled leaves out {string.Join(", ", _disabled)}; the sections and keys such a plugin reads are unknown without it "
+                    + "(to run without AVIC, keep the Svm plugin and set Svm:Avic=false)");
+            }
+
             throw new EmuConfigurationException(errors);
         }
     }

@@ -16,19 +16,24 @@ internal static class ScenarioConfiguration
     public const string FileName = "appsettings.json";
     public const string EnvironmentPrefix = "EMU_";
 
-    public static IConfigurationRoot Load(ScenarioSources sources)
+    public static IConfigurationRoot Load(ScenarioSources sources) => Load(sources, out _);
+
+    /// <summary>Loads the layers; <paramref name="origins"/> says where each key's value came from (file and line, EMU_ variable, --set).</summary>
+    public static IConfigurationRoot Load(ScenarioSources sources, out IReadOnlyDictionary<string, string> origins)
     {
         var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var from = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        origins = from;
         string hostFile = Path.GetFullPath(Path.Combine(sources.HostDirectory, FileName));
         string cwdFile = Path.GetFullPath(Path.Combine(sources.CurrentDirectory, FileName));
         if (File.Exists(hostFile))
         {
-            MergeFile(merged, hostFile);
+            MergeFile(merged, from, hostFile);
         }
 
         if (File.Exists(cwdFile) && !string.Equals(cwdFile, hostFile, StringComparison.Ordinal))
         {
-            MergeFile(merged, cwdFile);
+            MergeFile(merged, from, cwdFile);
         }
 
         if (sources.ConfigFile is not null)
@@ -39,13 +44,48 @@ internal static class ScenarioConfiguration
                 throw new EmuConfigurationException($"--config: file not found: {sources.ConfigFile}");
             }
 
-            MergeFile(merged, path);
+            MergeFile(merged, from, path);
         }
 
-        var environment = new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).Build();
-        Merge(merged, Flatten(environment), replaceArrays: false);
-        Merge(merged, ParseSets(sources.Sets), replaceArrays: false);
+        var environment = Flatten(new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).Build());
+        CheckTyped(environment, key => EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal));
+        Merge(merged, environment, replaceArrays: false);
+        foreach (string key in environment.Keys)
+        {
+            from[key] = EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal);
+        }
+
+        var sets = ParseSets(sources.Sets);
+        CheckTyped(sets, key => $"--set {key}=");
+        Merge(merged, sets, replaceArrays: false);
+        foreach (string key in sets.Keys)
+        {
+            from[key] = "--set";
+        }
+
         return new ConfigurationBuilder().AddInMemoryCollection(merged).Build();
+    }
+
+    /// <summary>Values typed in a variable or on the command line: an empty one or a whole section given a value is a mistake, not a default.</summary>
+    private static void CheckTyped(Dictionary<string, string?> layer, Func<string, string> source)
+    {
+        var errors = new List<string>();
+        foreach (var (key, value) in layer.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!key.Contains(':', StringComparison.Ordinal))
+            {
+                errors.Add($"{key}: is a section; give one of its keys ({source(key)}: use {key}:Key=value)");
+            }
+            else if (string.IsNullOrEmpty(value))
+            {
+                errors.Add($"{key}: empty value (from {source(key)}); give a value, or leave the key out for its default");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new EmuConfigurationException(errors);
+        }
     }
 
     /// <summary>Parses --set Section:Key=value arguments; a malformed one names itself.</summary>
@@ -74,20 +114,19 @@ internal static class ScenarioConfiguration
         return result;
     }
 
-    private static void MergeFile(Dictionary<string, string?> merged, string path)
+    private static void MergeFile(Dictionary<string, string?> merged, Dictionary<string, string> origins, string path)
     {
-        IConfigurationRoot file;
-        try
+        var file = JsonLayer.Read(path);
+        foreach (string array in file.Empty)
         {
-            file = new ConfigurationBuilder().AddJsonFile(path, optional: false, reloadOnChange: false).Build();
-        }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
-        {
-            string detail = ex.InnerException?.Message ?? ex.Message;
-            throw new EmuConfigurationException($"{path}: not a valid JSON configuration: {detail}");
+            RemoveArray(merged, array); // "Vms": [] replaces the VMs below it (and is then refused: a run needs one)
         }
 
-        Merge(merged, Flatten(file), replaceArrays: true);
+        Merge(merged, file.Values, replaceArrays: true);
+        foreach (var (key, origin) in file.Origins)
+        {
+            origins[key] = origin;
+        }
     }
 
     private static Dictionary<string, string?> Flatten(IConfiguration configuration)
@@ -111,14 +150,20 @@ internal static class ScenarioConfiguration
         {
             foreach (string array in ArrayPaths(layer.Keys))
             {
-                string prefix = array + ":";
-                foreach (string key in merged.Keys.ToList())
+                RemoveArray(merged, array);
+            }
+        }
+
+        // A layer that changes a Kind (a VM's workload, say) replaces the section: the old kind's keys would be unknown to the new one.
+        foreach (var (key, value) in layer)
+        {
+            if (key.EndsWith(":Kind", StringComparison.OrdinalIgnoreCase)
+                && merged.TryGetValue(key, out string? old) && !string.Equals(old, value, StringComparison.OrdinalIgnoreCase))
+            {
+                string section = key[..^":Kind".Length] + ":";
+                foreach (string stale in merged.Keys.Where(k => k.StartsWith(section, StringComparison.OrdinalIgnoreCase)).ToList())
                 {
-                    if (string.Equals(key, array, StringComparison.OrdinalIgnoreCase)
-                        || (key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && IsIndex(key.AsSpan(prefix.Length))))
-                    {
-                        merged.Remove(key);
-                    }
+                    merged.Remove(stale);
                 }
             }
         }
@@ -126,6 +171,19 @@ internal static class ScenarioConfiguration
         foreach (var (key, value) in layer)
         {
             merged[key] = value;
+        }
+    }
+
+    private static void RemoveArray(Dictionary<string, string?> merged, string array)
+    {
+        string prefix = array + ":";
+        foreach (string key in merged.Keys.ToList())
+        {
+            if (string.Equals(key, array, StringComparison.OrdinalIgnoreCase)
+                || (key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && IsIndex(key.AsSpan(prefix.Length))))
+            {
+                merged.Remove(key);
+            }
         }
     }
 

@@ -61,8 +61,16 @@ internal static class PluginCatalog
         var pinUsed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var loaded = new List<LoadedPlugin>();
         var used = new bool[disabled.Count];
-        foreach (var (dir, _) in directories)
+        foreach (var (dir, origin) in directories)
         {
+            // Each plugin lives in a folder of its own: an assembly loose at the top was meant to be loaded and would not be.
+            string[] loose = Directory.GetFiles(dir, "*.dll").Order(StringComparer.Ordinal).ToArray();
+            if (loose.Length > 0)
+            {
+                throw new EmuConfigurationException(
+                    $"plugin directory {dir} ({origin}): {Path.GetFileName(loose[0])} lies loose at the top; put each plugin in a folder of its own ({dir}/<Plugin>/<Plugin>.dll)");
+            }
+
             foreach (string folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
             {
                 string folderName = Path.GetFileName(folder);

@@ -21,7 +21,7 @@ public class CliProcessTests
         using var cli = new Cli();
         var (code, stdout, stderr) = Exec(cli.WorkDir, "run", "--out", "out", "--set", "Scheduler:Policy=Lottery");
         Assert.That(code, Is.EqualTo(2), stdout);
-        Assert.That(stderr.Trim(), Is.EqualTo("error: Scheduler:Policy: unknown policy 'Lottery' (known: Pinned, RoundRobin, Fair, SmtPack, SmtSpread, NumaLocal, Random)"));
+        Assert.That(stderr.Trim(), Is.EqualTo("error: Scheduler:Policy: unknown policy 'Lottery' (known: Pinned, RoundRobin, Fair, SmtPack, SmtSpread, NumaLocal, Random) (from --set)"));
         Assert.That(Directory.Exists(cli.OutDir), Is.False);
     }
 
