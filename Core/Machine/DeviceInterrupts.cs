@@ -183,8 +183,14 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         }
 
         long latency = Now - d.Since[slot];
-        int count = d.Pending[slot];
+        int count = d.Pending[slot] - d.Carried[slot]; // those raised before the warm-up ended are not counted
         d.Pending[slot] = 0;
+        d.Carried[slot] = 0;
+        if (count <= 0)
+        {
+            return;
+        }
+
         d.Counters.Accepted += count;
         d.Counters.RecordLatency(latency);
         var vm = _vmCounters[d.Info.Vm]!;
@@ -209,6 +215,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
             {
                 ClearedByInit += d.Pending[slot];
                 d.Pending[slot] = 0;
+                d.Carried[slot] = 0;
             }
         }
     }
@@ -216,7 +223,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
     /// <summary>Device interrupts an INIT discarded with the IRR (so none is lost unaccounted).</summary>
     public long ClearedByInit { get; private set; }
 
-    /// <summary>Interrupts raised and neither accepted nor discarded yet, all devices (or one device's).</summary>
+    /// <summary>Interrupts raised since the warm-up and neither accepted nor discarded yet, all devices (or one device's).</summary>
     public long Pending(int device = -1)
     {
         long sum = 0;
@@ -224,9 +231,10 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         {
             if (device < 0 || device == i)
             {
-                foreach (int p in _devices[i].Pending)
+                var d = _devices[i];
+                for (int slot = 0; slot < d.Pending.Length; slot++)
                 {
-                    sum += p;
+                    sum += d.Pending[slot] - d.Carried[slot];
                 }
             }
         }
@@ -264,6 +272,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         foreach (var d in _devices)
         {
             d.Counters.Reset();
+            Array.Copy(d.Pending, d.Carried, d.Pending.Length); // pending now: raised before the counts restart
         }
     }
 
@@ -368,6 +377,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
 
             Pending = new int[info.Targets.Count];
             Injecting = new int[info.Targets.Count];
+            Carried = new int[info.Targets.Count];
             Since = new long[info.Targets.Count];
         }
 
@@ -380,6 +390,9 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
 
         /// <summary>Per slot: interrupts raised and not yet taken, and when the first of them was raised.</summary>
         public int[] Pending { get; }
+
+        /// <summary>Per slot: of <see cref="Pending"/>, those raised before the warm-up ended (not counted when taken).</summary>
+        public int[] Carried { get; }
 
         /// <summary>Per slot: remapped interrupts whose host handler has not injected them yet.</summary>
         public int[] Injecting { get; }

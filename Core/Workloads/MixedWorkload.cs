@@ -44,6 +44,11 @@ internal sealed class MixedWorkload : IWorkload
         bool mayIpi = peers > 0 && (_s.IpiLimit == 0 || _ipisSent[vcpu] < _s.IpiLimit);
         if ((r -= _s.Ipi) < 0)
         {
+            if (peers == 0)
+            {
+                return Idle(); // a 1-vCPU VM has nobody to send to
+            }
+
             int peer = rng.NextInt(peers);
             if (peer >= vcpu)
             {

@@ -5,7 +5,7 @@ namespace Emu.Host.Cli;
 
 /// <summary>
 /// Builds and runs the command line. Bad input of any kind (arguments, configuration, plugins) ends in
-/// one line per problem on stderr and exit code 2; stack traces only with --verbose.
+/// one line per problem on stderr and exit code 2; stack traces only with --verbose (or -v detailed / diagnostic).
 /// </summary>
 internal static class EmuCli
 {
@@ -15,9 +15,25 @@ internal static class EmuCli
         {
             Interruption = interruption ?? new Interruption(),
         };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show stack traces with errors.", Recursive = true };
+        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces with errors (as -v diagnostic does).", Recursive = true };
+        var verbosity = new Option<string>("--verbosity", "-v")
+        {
+            Description = "How much to print: q[uiet] (errors only), m[inimal] (paths written), n[ormal], d[etailed], diag[nostic] (stack traces too).",
+            HelpName = "LEVEL",
+            Recursive = true,
+            DefaultValueFactory = _ => "normal",
+        };
+        verbosity.Validators.Add(result =>
+        {
+            string text = result.GetValueOrDefault<string>() ?? string.Empty;
+            if (!VerbosityNames.TryParse(text, out _))
+            {
+                result.AddError($"--verbosity '{text}': expected quiet, minimal, normal, detailed or diagnostic (q, m, n, d, diag)");
+            }
+        });
         var root = new RootCommand("Emu: a deterministic emulator of KVM's AVIC inter-processor interrupt delivery.");
         root.Options.Add(verbose);
+        root.Options.Add(verbosity);
         root.Subcommands.Add(RunCommand.Create(env));
         root.Subcommands.Add(ValidateCommand.Create(env));
         root.Subcommands.Add(PluginsCommand.Create(env));
@@ -37,7 +53,9 @@ internal static class EmuCli
             return ExitCodes.BadInput;
         }
 
-        bool isVerbose = parse.GetValue(verbose);
+        VerbosityNames.TryParse(parse.GetValue(verbosity) ?? "normal", out var level);
+        env.Verbosity = level;
+        bool isVerbose = parse.GetValue(verbose) || level >= Verbosity.Detailed;
         try
         {
             // Signals are Interruption's: System.CommandLine's own termination handling would race it.

@@ -5,4 +5,7 @@ internal sealed record HostEnvironment(TextWriter Out, TextWriter Error, string 
 {
     /// <summary>Ctrl-C and SIGTERM (a fresh, never-signalled one unless the process or a test supplies it).</summary>
     public Interruption Interruption { get; init; } = new();
+
+    /// <summary>How much commands print (-v|--verbosity); set once the command line is parsed.</summary>
+    public Verbosity Verbosity { get; set; } = Verbosity.Normal;
 }

@@ -29,6 +29,7 @@ internal static class RunCommand
         };
         var traceLimit = new Option<long>("--trace-limit")
         {
+            HelpName = "N",
             Description = "Stop recording the trace after this many events (the file stays valid JSON).",
             DefaultValueFactory = _ => 1_000_000,
         };
@@ -108,8 +109,12 @@ internal static class RunCommand
             AtomicFile.WriteAllText(file, ResultJson.Serialize(result));
             AtomicFile.WriteAllText(Path.Combine(dir, ResultCsv.FileName), ResultCsv.Write(result));
 
-            SummaryTable.Write(env.Out, result);
-            if (sink is not null)
+            if (env.Verbosity >= Verbosity.Normal)
+            {
+                SummaryTable.Write(env.Out, result);
+            }
+
+            if (sink is not null && env.Verbosity >= Verbosity.Normal)
             {
                 env.Out.WriteLine($"trace: {tracePath} ({sink.EventsWritten:N0} events{(sink.Truncated ? ", truncated by --trace-limit" : string.Empty)})");
             }
@@ -126,7 +131,11 @@ internal static class RunCommand
                 }
             }
 
-            env.Out.WriteLine($"result: {file}");
+            if (env.Verbosity >= Verbosity.Minimal)
+            {
+                env.Out.WriteLine($"result: {file}");
+            }
+
             if (result.Failure is null)
             {
                 return ExitCodes.Success;
