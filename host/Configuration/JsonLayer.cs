@@ -107,14 +107,20 @@ internal sealed class JsonLayer
                     }
 
                     string path = NextKey(frames.Peek(), ref property);
-                    frames.Push(new Frame(path, isArray));
+                    frames.Push(new Frame(path, isArray) { Line = Position(json, (int)reader.TokenStartIndex).Line });
                     break;
                 case JsonTokenType.EndObject:
                 case JsonTokenType.EndArray:
                     var done = frames.Pop();
-                    if (done.Children == 0 && done.IsArray)
+                    if (done.Children == 0 && done.Path.Length > 0)
                     {
-                        Empty.Add(done.Path);
+                        // As Microsoft.Extensions.Configuration's JSON provider has it: the key, with an empty value.
+                        Values[done.Path] = string.Empty;
+                        Origins[done.Path] = $"{Path} line {done.Line}";
+                        if (done.IsArray)
+                        {
+                            Empty.Add(done.Path);
+                        }
                     }
 
                     break;
@@ -176,5 +182,8 @@ internal sealed class JsonLayer
         public bool IsArray { get; }
         public HashSet<string>? Names { get; }
         public int Children { get; set; }
+
+        /// <summary>The line the container starts on.</summary>
+        public int Line { get; init; }
     }
 }

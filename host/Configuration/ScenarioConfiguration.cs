@@ -63,6 +63,15 @@ internal static class ScenarioConfiguration
             from[key] = "--set";
         }
 
+        // A key a later layer removed (an array replaced, a Kind changed) came from nowhere any more.
+        foreach (string key in from.Keys.ToList())
+        {
+            if (!merged.ContainsKey(key))
+            {
+                from.Remove(key);
+            }
+        }
+
         return new ConfigurationBuilder().AddInMemoryCollection(merged).Build();
     }
 

@@ -40,7 +40,7 @@ internal sealed class OutputPaths
 
         Try(full, option, "cannot create the folder", () => Create(full));
         string probe = AtomicFile.TemporaryPath(Path.Combine(full, "probe"));
-        Try(full, option, "cannot write in the folder", () =>
+        Try(full, option, "cannot write in the folder", probe, () =>
         {
             File.WriteAllBytes(probe, Array.Empty<byte>());
             File.Delete(probe);
@@ -65,7 +65,7 @@ internal sealed class OutputPaths
 
         Try(full, option, "cannot create its folder", () => Create(folder));
         string probe = AtomicFile.TemporaryPath(full);
-        Try(full, option, "cannot write it", () =>
+        Try(full, option, "cannot write it", probe, () =>
         {
             File.WriteAllBytes(probe, Array.Empty<byte>());
             File.Delete(probe);
@@ -86,7 +86,10 @@ internal sealed class OutputPaths
         _created.AddRange(missing);
     }
 
-    private static void Try(string path, string option, string what, Action action)
+    private static void Try(string path, string option, string what, Action action) => Try(path, option, what, path, action);
+
+    /// <summary>Runs <paramref name="action"/>; an I/O failure becomes one line naming <paramref name="path"/> (not the probe file it used).</summary>
+    private static void Try(string path, string option, string what, string probe, Action action)
     {
         try
         {
@@ -94,7 +97,8 @@ internal sealed class OutputPaths
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new EmuConfigurationException($"{option} {path}: {what} ({ex.Message.TrimEnd('.')})");
+            string reason = ex is UnauthorizedAccessException ? "permission denied" : ex.Message.Replace(probe, path, StringComparison.Ordinal).TrimEnd('.');
+            throw new EmuConfigurationException($"{option} {path}: {what} ({reason})");
         }
     }
 }

@@ -1,0 +1,43 @@
+namespace Emu.Tests.Host;
+
+/// <summary>docs/errors.md's table is what emu prints: each row's command runs here, and its line must match.</summary>
+public class ErrorsDocTests
+{
+    private static IEnumerable<TestCaseData> Rows()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Cli.RepoRoot, "docs", "errors.md"));
+        foreach (string line in lines.Where(l => l.StartsWith("| `emu ", StringComparison.Ordinal)))
+        {
+            var cells = line.Split(" | ");
+            string command = cells[0][3..].Trim('`');
+            string expected = cells[1].Trim().TrimEnd('|').Trim().Trim('`');
+            yield return new TestCaseData(command, expected).SetName(command.Length > 60 ? command[..60] : command);
+        }
+    }
+
+    [TestCaseSource(nameof(Rows))]
+    public void TheTable_IsWhatEmuPrints(string command, string expected)
+    {
+        using var cli = new Cli();
+        cli.Write("taken.txt", "x");
+        Directory.CreateDirectory(Path.Combine(cli.WorkDir, "a-folder"));
+        cli.Write("novms.json", """{ "Vms": [] }""");
+        cli.Write("broken.json", "{\n  \"Simulation\": { \"Seed\": 1 }\n  \"Topology\": {}\n}");
+        cli.Write("twice.json", "{\n  \"Simulation\": { \"Seed\": 1 },\n  \"simulation\": { \"DurationUs\": 5 }\n}");
+        File.WriteAllBytes(Path.Combine(cli.WorkDir, "latin1.json"), [.. "{ \"Vms\": [ { \"Name\": \"caf"u8.ToArray(), 0xE9, .. "\" } ] }"u8.ToArray()]);
+
+        string[] args = command["emu ".Length..].Split(' ');
+        var (code, _, stderr) = cli.Run(args);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        string first = stderr.Split('\n').First(l => !l.Contains("Required command", StringComparison.Ordinal)).TrimEnd('\r');
+        int at = 0;
+        foreach (string part in expected.Split('…'))
+        {
+            int found = first.IndexOf(part, at, StringComparison.Ordinal);
+            Assert.That(found, Is.GreaterThanOrEqualTo(0), $"docs/errors.md says\n  {expected}\nemu printed\n  {first}");
+            at = found + part.Length;
+        }
+
+        Assert.That(first, Does.EndWith(expected.Split('…')[^1]), "the line ends as documented");
+    }
+}
