@@ -22,6 +22,7 @@ internal static class MergeCommand
         command.SetAction(parse =>
         {
             var folders = parse.GetValue(dirs)!.Select(d => Path.GetFullPath(d.ToString(), env.CurrentDirectory)).ToList();
+            string dir = Path.GetFullPath(parse.GetValue(outDir)!.ToString(), env.CurrentDirectory);
             var manifests = folders.Select(SweepManifest.Read).ToList();
             string identity = manifests[0].Identity();
             int count = manifests[0].Shard.Count;
@@ -57,8 +58,21 @@ internal static class MergeCommand
             }
 
             var points = manifests.SelectMany((m, i) => SweepOutput.ReadPoints(folders[i], m)).OrderBy(p => p.Point.Index).ToList();
-            string dir = Path.GetFullPath(parse.GetValue(outDir)!.ToString(), env.CurrentDirectory);
             var merged = manifests[0] with { Shard = ShardSpec.Whole };
+
+            // Clear points of an earlier sweep in the same folder, but only in a folder that is a sweep output.
+            string pointDir = Path.Combine(dir, "points");
+            if (File.Exists(Path.Combine(dir, SweepManifest.FileName)) && Directory.Exists(pointDir))
+            {
+                Directory.Delete(pointDir, recursive: true);
+            }
+
+            SweepOutput.WriteManifest(dir, merged);
+            foreach (var p in points)
+            {
+                SweepOutput.WritePoint(dir, p);
+            }
+
             return SweepFinish.Write(env, dir, merged, points);
         });
         return command;

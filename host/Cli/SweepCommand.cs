@@ -60,6 +60,14 @@ internal static class SweepCommand
             Description = "With --emit k8s: the container image that holds emu.",
             DefaultValueFactory = _ => "emu:latest",
         };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Finish an interrupted sweep in --out: run only the points not there yet (the folder must hold this same sweep).",
+        };
+        var force = new Option<bool>("--force")
+        {
+            Description = "Delete whatever --out holds first (by default a folder that is not empty is refused).",
+        };
         var command = new Command("sweep", "Run a scenario over varied keys and seeds, in parallel, and aggregate (mean, 95% CI).");
         scenario.AddTo(command);
         command.Options.Add(vary);
@@ -71,7 +79,11 @@ internal static class SweepCommand
         command.Options.Add(shards);
         command.Options.Add(emuCommand);
         command.Options.Add(image);
-        command.SetAction(parse =>
+        command.Options.Add(resume);
+        command.Options.Add(force);
+
+        // The cancellation token fires on Ctrl-C / SIGTERM: no new point starts, the finished ones stay for --resume.
+        command.SetAction((parse, cancel) =>
         {
             int n = parse.GetValue(replications);
             int j = parse.GetValue(jobs);
@@ -93,6 +105,7 @@ internal static class SweepCommand
             }
 
             var spec = ShardSpec.Parse(parse.GetValue(shard));
+            var mode = FolderMode(parse.GetValue(resume), parse.GetValue(force));
             var session = scenario.Open(parse, env);
             var plan = new SweepPlan(axes, n, BaseSeed(session));
             SweepRunner.Validate(session, plan);
@@ -100,8 +113,13 @@ internal static class SweepCommand
             string dir = Path.GetFullPath(parse.GetValue(outDir)!.ToString(), env.CurrentDirectory);
             if (parse.GetValue(emit) is { } target)
             {
+                if (mode != SweepFolderMode.New)
+                {
+                    throw new EmuConfigurationException($"--{mode.ToString().ToLowerInvariant()}: not with --emit (it writes job files, not a sweep)");
+                }
+
                 int cpus = parse.GetResult(jobs) is { Implicit: false } ? j : 1; // --jobs on the command line: each shard's CPUs
-                return Emit(env, plan, session, dir, target, parse.GetValue(shards), parse.GetValue(shard) is not null, parse.GetValue(emuCommand)!, parse.GetValue(image)!, cpus);
+                return Task.FromResult(Emit(env, plan, session, dir, target, parse.GetValue(shards), parse.GetValue(shard) is not null, parse.GetValue(emuCommand)!, parse.GetValue(image)!, cpus));
             }
 
             if (parse.GetValue(shards) is not null)
@@ -109,15 +127,8 @@ internal static class SweepCommand
                 throw new EmuConfigurationException("--shards: only with --emit (to run one shard here, use --shard i/N)");
             }
 
-            EnsureWritable(dir);
-            var points = plan.Points(spec).ToList();
-            env.Out.WriteLine($"sweep: {plan.Combinations} combination(s) x {n} replication(s) = {plan.PointCount} point(s); shard {spec} runs {points.Count} on {j} job(s)");
-            var wall = System.Diagnostics.Stopwatch.StartNew();
-            var results = SweepProgress.Run(env, points.Count, done => SweepRunner.Run(session, points, j, done));
-            double seconds = wall.Elapsed.TotalSeconds;
-            env.Out.WriteLine(FormattableString.Invariant($"ran {points.Count} point(s) in {seconds:0.00} s: {points.Count / Math.Max(seconds, 1e-9):0.0} points/s with {j} job(s)"));
             var manifest = new SweepManifest(plan, spec, ResultJson.ConfigurationToJson(session.Configuration));
-            return SweepFinish.Write(env, dir, manifest, results);
+            return Task.FromResult(SweepJob.Run(env, session, manifest, dir, mode, j, cancel));
         });
         return command;
     }
@@ -157,21 +168,13 @@ internal static class SweepCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>Fails before any run, naming the folder, if the results could not be written there.</summary>
-    private static void EnsureWritable(string dir)
+    private static SweepFolderMode FolderMode(bool resume, bool force) => (resume, force) switch
     {
-        try
-        {
-            Directory.CreateDirectory(dir);
-            string probe = Path.Combine(dir, ".emu-write-test");
-            File.WriteAllText(probe, string.Empty);
-            File.Delete(probe);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new EmuConfigurationException($"--out {dir}: cannot write there: {ex.Message}");
-        }
-    }
+        (true, true) => throw new EmuConfigurationException("--resume and --force: choose one (--resume keeps the finished points, --force deletes them)"),
+        (true, false) => SweepFolderMode.Resume,
+        (false, true) => SweepFolderMode.Force,
+        _ => SweepFolderMode.New,
+    };
 
     private static long BaseSeed(ScenarioSession session)
     {

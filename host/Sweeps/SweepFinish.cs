@@ -2,19 +2,15 @@ using Emu.Host.Cli;
 
 namespace Emu.Host.Sweeps;
 
-/// <summary>Writes a sweep's (or a merge's) folder and prints its aggregate; the exit code says whether every run completed.</summary>
+/// <summary>
+/// Writes a sweep's (or a merge's) summary files beside its points and prints its aggregate; the exit code says
+/// whether every run completed.
+/// </summary>
 internal static class SweepFinish
 {
     public static int Write(HostEnvironment env, string dir, SweepManifest manifest, IReadOnlyList<PointResult> results)
     {
-        // Clear points of an earlier sweep in the same folder, but only in a folder that is a sweep output.
-        string points = Path.Combine(dir, "points");
-        if (File.Exists(Path.Combine(dir, SweepManifest.FileName)) && Directory.Exists(points))
-        {
-            Directory.Delete(points, recursive: true);
-        }
-
-        SweepOutput.Write(dir, manifest, results);
+        SweepOutput.WriteSummary(dir, manifest, results);
         if (results.Count == manifest.Plan.PointCount)
         {
             SweepTable.Write(env.Out, manifest.Plan, SweepAggregate.Build(manifest.Plan, results));

@@ -46,9 +46,33 @@ internal sealed record SweepManifest(SweepPlan Plan, ShardSpec Shard, JsonNode B
             throw new EmuConfigurationException($"{dir}: not a sweep output ({FileName} is missing)");
         }
 
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> (read from a folder) is this sweep, shard included. This manifest goes
+    /// through the same text round trip first, so that both sides compare as sweep.json would hold them.
+    /// </summary>
+    public bool SameSweep(SweepManifest other) =>
+        Parse(ToJson().ToJsonString(), FileName).ToJson().ToJsonString() == other.ToJson().ToJsonString();
+
+    /// <summary>Why <paramref name="other"/> is not this sweep, for a one-line message.</summary>
+    public string Difference(SweepManifest other)
+    {
+        var self = Parse(ToJson().ToJsonString(), FileName);
+        if (self.ConfigHash != other.ConfigHash)
+        {
+            return $"its configuration hash is {other.ConfigHash}, this one's {self.ConfigHash}";
+        }
+
+        return self.Shard != other.Shard ? $"it is shard {other.Shard}, this is shard {self.Shard}" : "axes, replications or seed differ";
+    }
+
+    private static SweepManifest Parse(string text, string path)
+    {
         try
         {
-            var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            var json = JsonNode.Parse(text)!.AsObject();
             var axes = json["axes"]!.AsArray()
                 .Select(a => new SweepAxis((string)a!["key"]!, a["values"]!.AsArray().Select(v => (string)v!).ToList()))
                 .ToList();
@@ -56,7 +80,7 @@ internal sealed record SweepManifest(SweepPlan Plan, ShardSpec Shard, JsonNode B
             var shard = ShardSpec.Parse((string)json["shard"]!);
             return new SweepManifest(plan, shard, json["config"]!.DeepClone());
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException or EmuConfigurationException)
         {
             throw new EmuConfigurationException($"{path}: not a valid sweep manifest: {ex.Message}");
         }

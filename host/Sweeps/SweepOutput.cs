@@ -10,65 +10,82 @@ namespace Emu.Host.Sweeps;
 
 /// <summary>
 /// A sweep's folder: sweep.json, points/NNNNNN.json (each a result.json), sweep.csv (one row per point), and,
-/// once every point is there, aggregate.json and aggregate.csv (one row per combination).
+/// once every point is there, aggregate.json and aggregate.csv (one row per combination), plots/ and report.html.
+/// Every file is written atomically; sweep.json and the points as the sweep goes, so an interrupted sweep can resume.
 /// </summary>
 internal static class SweepOutput
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static void Write(string dir, SweepManifest manifest, IReadOnlyList<PointResult> points)
+    /// <summary>Written before the first point runs, so that an interrupted folder still says which sweep it holds.</summary>
+    public static void WriteManifest(string dir, SweepManifest manifest)
     {
         Directory.CreateDirectory(Path.Combine(dir, "points"));
-        File.WriteAllText(Path.Combine(dir, SweepManifest.FileName), manifest.ToJson().ToJsonString(Indented));
-        var ordered = points.OrderBy(p => p.Point.Index).ToList();
-        foreach (var p in ordered)
-        {
-            File.WriteAllText(SweepManifest.PointFile(dir, p.Point.Index), ResultJson.Serialize(p.Result));
-        }
+        AtomicFile.WriteAllText(Path.Combine(dir, SweepManifest.FileName), manifest.ToJson().ToJsonString(Indented));
+    }
 
-        File.WriteAllText(Path.Combine(dir, "sweep.csv"), SweepCsv(manifest.Plan, ordered));
+    /// <summary>Written as soon as the point finishes (whole or not at all), so that an interruption keeps it.</summary>
+    public static void WritePoint(string dir, PointResult point) =>
+        AtomicFile.WriteAllText(SweepManifest.PointFile(dir, point.Point.Index), ResultJson.Serialize(point.Result));
+
+    /// <summary>sweep.csv and, once every point is there, the aggregate, plots and report: all from the points alone.</summary>
+    public static void WriteSummary(string dir, SweepManifest manifest, IReadOnlyList<PointResult> points)
+    {
+        var ordered = points.OrderBy(p => p.Point.Index).ToList();
+        AtomicFile.WriteAllText(Path.Combine(dir, "sweep.csv"), SweepCsv(manifest.Plan, ordered));
         if (ordered.Count == manifest.Plan.PointCount)
         {
             var aggregate = SweepAggregate.Build(manifest.Plan, ordered);
-            File.WriteAllText(Path.Combine(dir, "aggregate.json"), aggregate.ToJsonString(Indented));
-            File.WriteAllText(Path.Combine(dir, "aggregate.csv"), AggregateCsv(manifest.Plan, aggregate));
+            AtomicFile.WriteAllText(Path.Combine(dir, "aggregate.json"), aggregate.ToJsonString(Indented));
+            AtomicFile.WriteAllText(Path.Combine(dir, "aggregate.csv"), AggregateCsv(manifest.Plan, aggregate));
             string plotDir = Path.Combine(dir, "plots");
             var plots = Reports.SweepPlots.Write(plotDir, manifest.Plan, aggregate);
             Reports.SweepReport.Write(dir, manifest.Plan, aggregate, plots, plotDir);
         }
     }
 
-    /// <summary>The points a shard folder holds, checked against its manifest.</summary>
+    /// <summary>The points a shard folder holds, checked against its manifest; every one must be there.</summary>
     public static List<PointResult> ReadPoints(string dir, SweepManifest manifest)
     {
         var points = new List<PointResult>();
         foreach (var point in manifest.Plan.Points(manifest.Shard))
         {
-            string file = SweepManifest.PointFile(dir, point.Index);
-            if (!File.Exists(file))
-            {
-                throw new EmuConfigurationException($"{dir}: shard {manifest.Shard} is missing {file}; was the shard finished?");
-            }
-
-            SimulationResult? result;
-            try
-            {
-                result = ResultJson.Deserialize(File.ReadAllText(file));
-            }
-            catch (JsonException ex)
-            {
-                throw new EmuConfigurationException($"{file}: not a valid result: {ex.Message}");
-            }
-
-            if (result is null || result.Seed != point.Seed)
-            {
-                throw new EmuConfigurationException($"{file}: does not belong to this sweep (expected seed {point.Seed})");
-            }
-
-            points.Add(new PointResult(point, result, ResultMetrics.Totals(result)));
+            points.Add(ReadPoint(dir, point)
+                ?? throw new EmuConfigurationException($"{dir}: shard {manifest.Shard} is missing {SweepManifest.PointFile(dir, point.Index)}; was the shard finished?"));
         }
 
         return points;
+    }
+
+    /// <summary>The points of <paramref name="wanted"/> already in the folder (an interrupted sweep's), in order.</summary>
+    public static List<PointResult> ReadFinishedPoints(string dir, IEnumerable<SweepPoint> wanted) =>
+        wanted.Select(p => ReadPoint(dir, p)).OfType<PointResult>().ToList();
+
+    /// <summary>The point's file, or null if it has not been written; a file that is not this point's result is bad input.</summary>
+    private static PointResult? ReadPoint(string dir, SweepPoint point)
+    {
+        string file = SweepManifest.PointFile(dir, point.Index);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        SimulationResult? result;
+        try
+        {
+            result = ResultJson.Deserialize(File.ReadAllText(file));
+        }
+        catch (JsonException ex)
+        {
+            throw new EmuConfigurationException($"{file}: not a valid result: {ex.Message}");
+        }
+
+        if (result is null || result.Seed != point.Seed)
+        {
+            throw new EmuConfigurationException($"{file}: does not belong to this sweep (expected seed {point.Seed})");
+        }
+
+        return new PointResult(point, result, ResultMetrics.Totals(result));
     }
 
     private static string SweepCsv(SweepPlan plan, List<PointResult> points)

@@ -10,12 +10,12 @@ namespace Emu.Host.Sweeps;
 /// </summary>
 internal static class SweepProgress
 {
-    public static PointResult[] Run(HostEnvironment env, int total, Func<Action<PointResult, TimeSpan>, PointResult[]> run)
+    public static T Run<T>(HostEnvironment env, int total, Func<Action<PointResult, TimeSpan>, T> run)
     {
         bool terminal = ReferenceEquals(env.Out, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (terminal)
         {
-            PointResult[] results = Array.Empty<PointResult>();
+            T results = default!;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new ElapsedTimeColumn())
                 .Start(ctx =>

@@ -35,19 +35,33 @@ internal static class SweepRunner
         }
     }
 
-    public static PointResult[] Run(ScenarioSession session, IReadOnlyList<SweepPoint> points, int jobs, Action<PointResult, TimeSpan> done)
+    /// <summary>
+    /// Runs the points; <paramref name="done"/> sees each as it finishes (on its worker thread). Once
+    /// <paramref name="cancel"/> fires, no further point starts; the ones running finish and are returned with the rest.
+    /// </summary>
+    public static SweepRun Run(ScenarioSession session, IReadOnlyList<SweepPoint> points, int jobs, CancellationToken cancel, Action<PointResult, TimeSpan> done)
     {
-        var results = new PointResult[points.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = jobs };
-        Parallel.For(0, points.Count, options, i =>
+        var results = new PointResult?[points.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancel };
+        try
         {
-            var wall = Stopwatch.StartNew();
-            using var simulation = Builder(session, points[i]).Build();
-            var result = simulation.Run() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
-            results[i] = new PointResult(points[i], result, ResultMetrics.Totals(result));
-            done(results[i], wall.Elapsed);
-        });
-        return results;
+            Parallel.For(0, points.Count, options, i =>
+            {
+                var wall = Stopwatch.StartNew();
+                using var simulation = Builder(session, points[i]).Build();
+                var result = simulation.Run() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
+                var finished = new PointResult(points[i], result, ResultMetrics.Totals(result));
+                done(finished, wall.Elapsed);
+                results[i] = finished;
+            });
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Parallel.For has waited for the points that were running: what finished is in results.
+        }
+
+        var ran = results.OfType<PointResult>().ToList();
+        return new SweepRun(ran, Cancelled: ran.Count < points.Count);
     }
 
     public static string Describe(SweepPoint point) =>
