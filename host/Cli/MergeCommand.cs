@@ -24,6 +24,15 @@ internal static class MergeCommand
             var folders = parse.GetValue(dirs)!.Select(d => Path.GetFullPath(d.ToString(), env.CurrentDirectory)).ToList();
             string dir = Path.GetFullPath(parse.GetValue(outDir)!.ToString(), env.CurrentDirectory);
             var manifests = folders.Select(SweepManifest.Read).ToList();
+            foreach (string folder in folders)
+            {
+                // Writing the merge there would replace the shard's own sweep.json and points: refuse before writing anything.
+                if (SweepPaths.IsSameOrInside(dir, folder))
+                {
+                    throw new EmuConfigurationException($"--out {dir}: is the input shard folder {folder} or inside it; merge into a folder of its own");
+                }
+            }
+
             string identity = manifests[0].Identity();
             int count = manifests[0].Shard.Count;
             var seen = new string?[count];

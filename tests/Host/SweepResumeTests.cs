@@ -192,6 +192,29 @@ public class SweepResumeTests
         Assert.That(File.Exists(Path.Combine(cli.WorkDir, "keep.txt")), Is.True);
     }
 
+    [Test]
+    public void Merge_RefusesToWriteIntoAnInputShardFolder()
+    {
+        using var cli = new Cli();
+        string s0 = Path.Combine(cli.WorkDir, "s0"), s1 = Path.Combine(cli.WorkDir, "s1");
+        string[] tiny = { "--set", "Simulation:DurationUs=200", "--vary", "Svm:AvicDoorbellStrict=true,false" };
+        Assert.That(cli.Run(new[] { "sweep", "--shard", "0/2", "--out", s0 }.Concat(tiny).ToArray()).Code, Is.EqualTo(0));
+        Assert.That(cli.Run(new[] { "sweep", "--shard", "1/2", "--out", s1 }.Concat(tiny).ToArray()).Code, Is.EqualTo(0));
+        var shard1 = Directory.GetFiles(s1, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+
+        foreach (string target in new[] { s1, "s1/", Path.Combine(s1, "merged") })
+        {
+            var (code, stdout, stderr) = cli.Run("merge", s0, "s1", "--out", target);
+            string full = Path.GetFullPath(target, cli.WorkDir);
+            Assert.That(code, Is.EqualTo(2), target);
+            Assert.That(OneLine(stderr), Is.EqualTo($"error: --out {full}: is the input shard folder {s1} or inside it; merge into a folder of its own"), target);
+            Assert.That(stdout, Is.Empty);
+        }
+
+        Assert.That(Directory.GetFiles(s1, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText), Is.EqualTo(shard1), "the shard is untouched");
+        Assert.That(cli.Run("merge", s0, s1, "--out", Path.Combine(cli.WorkDir, "merged")).Code, Is.EqualTo(0));
+    }
+
     private static (int Code, string Out, string Err) Sweep(Cli cli, string dir, params string[] extra) =>
         cli.Run(new[] { "sweep", "--jobs", "2", "--out", dir }.Concat(Small).Concat(extra).ToArray());
 
