@@ -91,6 +91,9 @@ internal sealed class ClusterEmit
         }
 
         sb.Append(CultureInfo.InvariantCulture, $" --replications {_plan.Replications}");
+
+        // A retried task (Slurm requeue, a Job's backoff) finds its shard folder half done: it finishes it.
+        sb.Append(" --resume");
         return sb.ToString();
     }
 

@@ -193,6 +193,22 @@ public class SweepResumeTests
     }
 
     [Test]
+    public void EmittedClusterJobs_Resume_SoARetriedTaskFinishesItsShard()
+    {
+        using var cli = new Cli();
+        string slurm = Path.Combine(cli.WorkDir, "slurm"), k8s = Path.Combine(cli.WorkDir, "k8s"), fresh = Path.Combine(cli.WorkDir, "fresh");
+        Assert.That(cli.Run(new[] { "sweep", "--emit", "slurm", "--shards", "2", "--out", slurm }.Concat(Small).ToArray()).Code, Is.EqualTo(0));
+        Assert.That(cli.Run(new[] { "sweep", "--emit", "k8s", "--shards", "2", "--out", k8s }.Concat(Small).ToArray()).Code, Is.EqualTo(0));
+        Assert.That(File.ReadAllText(Path.Combine(slurm, "sweep.sbatch")), Does.Contain("--replications 2 --resume"));
+        Assert.That(File.ReadAllText(Path.Combine(k8s, "sweep-job.yaml")), Does.Contain("--replications 2 --resume"));
+
+        // A first attempt: nothing to resume, so every point of the shard runs.
+        var (code, stdout, stderr) = Sweep(cli, fresh, "--shard", "1/2", "--resume");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("0 of 4 point(s) already in").And.Contain("ran 4 point(s)"));
+    }
+
+    [Test]
     public void Merge_RefusesToWriteIntoAnInputShardFolder()
     {
         using var cli = new Cli();
