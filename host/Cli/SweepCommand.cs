@@ -127,8 +127,10 @@ internal static class SweepCommand
                 throw new EmuConfigurationException("--shards: only with --emit (to run one shard here, use --shard i/N)");
             }
 
+            // On a worker thread: System.CommandLine listens for the signals only once the action has returned its
+            // task, so a sweep run inside this call would never see the cancellation.
             var manifest = new SweepManifest(plan, spec, ResultJson.ConfigurationToJson(session.Configuration));
-            return Task.FromResult(SweepJob.Run(env, session, manifest, dir, mode, j, cancel));
+            return Task.Run(() => SweepJob.Run(env, session, manifest, dir, mode, j, cancel), CancellationToken.None);
         });
         return command;
     }
