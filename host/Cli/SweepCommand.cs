@@ -22,11 +22,13 @@ internal static class SweepCommand
         var replications = new Option<int>("--replications", "-n")
         {
             Description = "Seeds per combination: the base Simulation:Seed, then seeds derived from it.",
+            HelpName = "N",
             DefaultValueFactory = _ => 1,
         };
         var jobs = new Option<int>("--jobs", "-j")
         {
             Description = "Runs at once (default: one per core). Results do not depend on it.",
+            HelpName = "N",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var shard = new Option<string?>("--shard")
@@ -53,11 +55,13 @@ internal static class SweepCommand
         var emuCommand = new Option<string>("--emu")
         {
             Description = "With --emit: the command that runs emu on the cluster (e.g. \"dotnet /shared/emu/emu.dll\"); EMU overrides it at submit time.",
+            HelpName = "COMMAND",
             DefaultValueFactory = _ => "emu",
         };
         var image = new Option<string>("--image")
         {
             Description = "With --emit k8s: the container image that holds emu.",
+            HelpName = "IMAGE",
             DefaultValueFactory = _ => "emu:latest",
         };
         var resume = new Option<bool>("--resume")
@@ -104,6 +108,16 @@ internal static class SweepCommand
                 throw new EmuConfigurationException($"--vary: key '{twice.Key}' is varied twice; list all its values in one --vary");
             }
 
+            // A key both varied and set: which would win is a guess; say so instead.
+            var sets = parse.GetValue(scenario.Set) ?? Array.Empty<string>();
+            foreach (var axis in axes)
+            {
+                if (sets.Any(s => s.Split('=', 2)[0].Trim().Equals(axis.Key, StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw new EmuConfigurationException($"--vary {axis.Key} and --set {axis.Key}: the same key both varied and set; drop one");
+                }
+            }
+
             var spec = ShardSpec.Parse(parse.GetValue(shard));
             var mode = FolderMode(parse.GetValue(resume), parse.GetValue(force));
             var session = scenario.Open(parse, env);
@@ -127,10 +141,10 @@ internal static class SweepCommand
                 throw new EmuConfigurationException("--shards: only with --emit (to run one shard here, use --shard i/N)");
             }
 
-            // On a worker thread: System.CommandLine listens for the signals only once the action has returned its
-            // task, so a sweep run inside this call would never see the cancellation.
+            // Ctrl-C and SIGTERM are the host's Interruption (System.CommandLine's own handling is off): no new point starts.
             var manifest = new SweepManifest(plan, spec, ResultJson.ConfigurationToJson(session.Configuration));
-            return Task.Run(() => SweepJob.Run(env, session, manifest, dir, mode, j, cancel), CancellationToken.None);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel, env.Interruption.Token);
+            return Task.FromResult(SweepJob.Run(env, session, manifest, dir, mode, j, stop.Token));
         });
         return command;
     }

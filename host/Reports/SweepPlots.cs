@@ -74,7 +74,7 @@ internal static class SweepPlots
             plot.Title(title);
             plot.YLabel("mean, 95% CI");
             string file = metric.Replace("totals.", string.Empty, StringComparison.Ordinal).Replace('.', '-') + ".png";
-            plot.SavePng(Path.Combine(dir, file), 900, 500);
+            Output.AtomicFile.WriteAllBytes(Path.Combine(dir, file), plot.GetImageBytes(900, 500, ImageFormat.Png));
             written.Add((file, title));
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Emu.Host.Output;
 using Emu.Host.Sweeps;
 
 namespace Emu.Host.Reports;
@@ -76,7 +77,7 @@ internal static class SweepReport
         }
 
         h.Append("<p>Data: <code>sweep.csv</code> (one row per run), <code>aggregate.csv</code> and <code>aggregate.json</code> (one row per combination).</p>\n</body>\n</html>\n");
-        File.WriteAllText(Path.Combine(dir, FileName), h.ToString());
+        AtomicFile.WriteAllText(Path.Combine(dir, FileName), h.ToString());
     }
 
     private static void Ratios(StringBuilder h, JsonObject aggregate, IReadOnlyList<(string Metric, string Title)> charts)

@@ -66,7 +66,7 @@ internal sealed class ClusterEmit
             foreach (var (name, text, executable) in files)
             {
                 string path = Path.Combine(dir, name);
-                File.WriteAllText(path, text.Replace("\r\n", "\n", StringComparison.Ordinal));
+                Output.AtomicFile.WriteAllText(path, text.Replace("\r\n", "\n", StringComparison.Ordinal));
                 if (executable && !OperatingSystem.IsWindows())
                 {
                     File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);

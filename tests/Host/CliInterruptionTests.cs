@@ -56,4 +56,37 @@ public class CliInterruptionTests
         Assert.That(JsonNode.Parse(File.ReadAllText(Path.Combine(cli.WorkDir, "t.json"))), Is.Not.Null);
         Assert.That(stdout.Result, Does.Contain("result: "));
     }
+
+    [Test]
+    public void Sigint_StopsARealSweep_KeepingItsFinishedPoints()
+    {
+        using var cli = new Cli();
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cli.WorkDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
+        foreach (string a in new[] { "sweep", "--out", "sw", "--jobs", "1", "--replications", "400", "--set", "Simulation:DurationUs=2000" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        _ = p.StandardOutput.ReadToEndAsync();
+        string points = Path.Combine(cli.WorkDir, "sw", "points");
+        for (int i = 0; i < 600 && (!Directory.Exists(points) || Directory.GetFiles(points, "*.json").Length < 3); i++)
+        {
+            Thread.Sleep(100);
+        }
+
+        using (var kill = Process.Start("kill", new[] { "-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!)
+        {
+            kill.WaitForExit();
+        }
+
+        Assert.That(p.WaitForExit(60_000), Is.True);
+        Assert.That(p.ExitCode, Is.EqualTo(130), stderr.Result);
+        int kept = Directory.GetFiles(points, "*.json").Length;
+        Assert.That(kept, Is.InRange(3, 399));
+        Assert.That(stderr.Result, Does.Contain($"interrupted: kept {kept} of 400 point(s)"));
+        Assert.That(Directory.GetFiles(Path.Combine(cli.WorkDir, "sw"), "*.tmp", SearchOption.AllDirectories), Is.Empty);
+    }
 }

@@ -21,6 +21,8 @@ public class ErrorsDocTests
         using var cli = new Cli();
         cli.Write("taken.txt", "x");
         Directory.CreateDirectory(Path.Combine(cli.WorkDir, "a-folder"));
+        Directory.CreateDirectory(Path.Combine(cli.WorkDir, "a-folder-with-a-file"));
+        cli.Write(Path.Combine("a-folder-with-a-file", "notes.txt"), "x");
         cli.Write("novms.json", """{ "Vms": [] }""");
         cli.Write("broken.json", "{\n  \"Simulation\": { \"Seed\": 1 }\n  \"Topology\": {}\n}");
         cli.Write("twice.json", "{\n  \"Simulation\": { \"Seed\": 1 },\n  \"simulation\": { \"DurationUs\": 5 }\n}");
