@@ -169,7 +169,7 @@ public sealed class EmuBuilder
                 throw new EmuConfigurationException(errors);
             }
 
-            return new Prepared(config, provider, options, policy!, fallback, iv, nested, hooks, workloads, layers, sections, devices, remapping);
+            return new Prepared(config, provider, options, policy!, fallback, iv, nested, hooks, workloads, layers, sections, devices, remapping, _plugins.ToList());
         }
         catch
         {
@@ -220,7 +220,8 @@ internal sealed record Prepared(
     List<BoundLayer> Layers,
     List<IResultSection> ResultSections,
     List<DeviceInfo> Devices,
-    IPostedInterruptRemapping? Remapping) : IDisposable
+    IPostedInterruptRemapping? Remapping,
+    List<IEmuPlugin> Plugins) : IDisposable
 {
     public void Dispose() => Provider.Dispose();
 }

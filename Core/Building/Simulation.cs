@@ -126,7 +126,7 @@ public sealed class Simulation : IDisposable
         long measured = Math.Max(0, Engine.Now - _startMeasureNs);
         var r = ResultBuilder.Build(_machine, _config.DeepClone(), Seed, measured, Engine.EventsDispatched);
         bool complete = Failure is null && Engine.Now >= EndTimeNs;
-        return r with { Completed = complete, Failure = Failure };
+        return r with { Completed = complete, Failure = Failure, Producer = Producer.Of(_prepared.Plugins) };
     }
 
     public void Dispose() => _prepared.Dispose();

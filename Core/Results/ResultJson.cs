@@ -20,6 +20,33 @@ public static class ResultJson
 
     public static SimulationResult? Deserialize(string json) => JsonSerializer.Deserialize<SimulationResult>(json, Options);
 
+    /// <summary>
+    /// The JSON Schema (draft 2020-12) of result.json, generated from the result types with System.Text.Json's
+    /// JsonSchemaExporter under result.json's own naming; docs/result.schema.json is this, kept current by a test.
+    /// </summary>
+    public static JsonNode Schema()
+    {
+        var exporter = new System.Text.Json.Schema.JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true };
+        var schema = System.Text.Json.Schema.JsonSchemaExporter.GetJsonSchemaAsNode(Options, typeof(SimulationResult), exporter).AsObject();
+        var root = new JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$id"] = "https://emu.invalid/result.schema.json",
+            ["title"] = "Emu result.json",
+            ["description"] = $"What one emu run produced (schemaVersion {SimulationResult.CurrentSchemaVersion}); docs/results.md says what each field means.",
+        };
+        foreach (var (key, value) in schema.ToList())
+        {
+            schema.Remove(key);
+            root[key] = value;
+        }
+
+        return root;
+    }
+
+    /// <summary>Any part of a result (its producer, say) as result.json writes it.</summary>
+    public static string SerializeValue<T>(T value) => JsonSerializer.Serialize(value, Options);
+
     /// <summary>A plugin's result section as JSON, with result.json's naming.</summary>
     internal static JsonElement ToElement(object value) => JsonSerializer.SerializeToElement(value, value.GetType(), Options);
 

@@ -25,6 +25,10 @@ public sealed record SimulationResult(
     IReadOnlyList<LostWakeupResult> LostWakeups)
 {
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>What produced the result: Emu, the runtime, the plugins (machine-dependent, like <see cref="WallSeconds"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Producer? Producer { get; init; }
 }
 
 public sealed record Totals(

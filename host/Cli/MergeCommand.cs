@@ -76,7 +76,7 @@ internal static class MergeCommand
                 Directory.Delete(pointDir, recursive: true);
             }
 
-            SweepOutput.WriteManifest(dir, merged);
+            SweepOutput.WriteManifest(dir, merged, points.Count > 0 ? points[0].Result.Producer : null);
             foreach (var p in points)
             {
                 SweepOutput.WritePoint(dir, p);

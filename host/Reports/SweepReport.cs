@@ -76,6 +76,13 @@ internal static class SweepReport
             h.Append("<h3>").Append(E(title)).Append("</h3>\n<img alt=\"").Append(E(title)).Append("\" src=\"data:image/png;base64,").Append(data).Append("\" />\n");
         }
 
+        if (aggregate["producer"] is JsonObject producer)
+        {
+            var plugins = producer["plugins"]!.AsArray().Select(p => $"{p!["name"]} {p["version"]} (contract {p["contractVersion"]}, SHA-256 {((string?)p["sha256"])?[..12] ?? "n/a"})");
+            h.Append("<p>").Append(E($"Produced by Emu {producer["emu"]}{(producer["commit"] is { } c ? $" (commit {((string)c!)[..Math.Min(12, ((string)c!).Length)]})" : string.Empty)} on {producer["runtime"]}, {producer["os"]}; plugins: {string.Join(", ", plugins)}."))
+             .Append("</p>\n");
+        }
+
         h.Append("<p>Data: <code>sweep.csv</code> (one row per run), <code>aggregate.csv</code> and <code>aggregate.json</code> (one row per combination).</p>\n</body>\n</html>\n");
         AtomicFile.WriteAllText(Path.Combine(dir, FileName), h.ToString());
     }

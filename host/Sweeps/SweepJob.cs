@@ -1,3 +1,4 @@
+using Emu.Core.Results;
 using System.Globalization;
 using Emu.Host.Cli;
 
@@ -27,7 +28,7 @@ internal static class SweepJob
             env.Out.WriteLine($"resume: {kept.Count} of {owned.Count} point(s) already in {dir}; running the {missing.Count} missing");
         }
 
-        SweepOutput.WriteManifest(dir, manifest);
+        SweepOutput.WriteManifest(dir, manifest, Producer.Of(session.Plugins.Select(p => p.Plugin)));
         var wall = System.Diagnostics.Stopwatch.StartNew();
         var run = SweepProgress.Run(env, missing.Count, done => SweepRunner.Run(session, missing, jobs, cancel, (point, took) =>
         {

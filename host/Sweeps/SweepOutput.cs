@@ -18,11 +18,20 @@ internal static class SweepOutput
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Written before the first point runs, so that an interrupted folder still says which sweep it holds.</summary>
-    public static void WriteManifest(string dir, SweepManifest manifest)
+    public static void WriteManifest(string dir, SweepManifest manifest, Producer? producer)
     {
         Directory.CreateDirectory(Path.Combine(dir, "points"));
-        AtomicFile.WriteAllText(Path.Combine(dir, SweepManifest.FileName), manifest.ToJson().ToJsonString(Indented));
+        var json = manifest.ToJson();
+        if (producer is not null)
+        {
+            json["producer"] = ProducerJson(producer); // not part of the sweep's identity: a rebuilt emu may resume it
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(dir, SweepManifest.FileName), json.ToJsonString(Indented));
     }
+
+    /// <summary>result.json's producer block, with its naming.</summary>
+    public static JsonNode ProducerJson(Producer producer) => JsonNode.Parse(ResultJson.SerializeValue(producer))!;
 
     /// <summary>Written as soon as the point finishes (whole or not at all), so that an interruption keeps it.</summary>
     public static void WritePoint(string dir, PointResult point) =>
@@ -36,6 +45,11 @@ internal static class SweepOutput
         if (ordered.Count == manifest.Plan.PointCount)
         {
             var aggregate = SweepAggregate.Build(manifest.Plan, ordered);
+            if (ordered.Count > 0 && ordered[0].Result.Producer is { } producer)
+            {
+                aggregate["producer"] = ProducerJson(producer); // the first point's; each point keeps its own in points/
+            }
+
             AtomicFile.WriteAllText(Path.Combine(dir, "aggregate.json"), aggregate.ToJsonString(Indented));
             AtomicFile.WriteAllText(Path.Combine(dir, "aggregate.csv"), AggregateCsv(manifest.Plan, aggregate));
             string plotDir = Path.Combine(dir, "plots");
