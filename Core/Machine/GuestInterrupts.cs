@@ -244,6 +244,7 @@ internal sealed class GuestInterrupts : IEventHandler
         // A reschedule IPI to the pCPU forces an exit; the interrupt is injected on re-entry.
         _m.Counters.Kicks++;
         _m.Counters.ExitsExternalInterrupt++;
+        v.ExitReason = ExitReason.Intr;
         _m.RunLoop.BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs);
     }
 

@@ -85,9 +85,11 @@ internal sealed class IcrWritePath : IEventHandler
         if (outcome.Exit == IcrExitKind.IcrWriteTrap)
         {
             counters.ExitsIcrWrite++;
+            v.ExitReason = ExitReason.Npf; // without AVIC the xAPIC ICR is an MMIO page: a nested page fault
             return;
         }
 
+        v.ExitReason = ExitReason.AvicIncompleteIpi;
         counters.Vcpus[v.Info.Id].IncompleteIpiExits++;
         switch (outcome.Cause)
         {

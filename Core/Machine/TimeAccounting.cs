@@ -74,6 +74,18 @@ internal sealed class TimeAccounting : IEventHandler
 
     private void AccountVcpu(VcpuRuntime v, VcpuState next)
     {
+        // An exit lasts from leaving guest mode to the next VMRUN (perf kvm stat's exit time).
+        if (v.State == VcpuState.InGuest && next != VcpuState.InGuest)
+        {
+            v.ExitSince = Now;
+        }
+        else if (next == VcpuState.InGuest && v.State != VcpuState.InGuest && v.ExitSince >= 0)
+        {
+            _m.Counters.RecordExit(v.ExitReason, Now - v.ExitSince);
+            v.ExitSince = -1;
+            v.ExitReason = ExitReason.Other;
+        }
+
         long elapsed = Now - v.StateSince;
         var c = _m.Counters.Vcpus[v.Info.Id];
         switch (v.State)
@@ -204,6 +216,7 @@ internal sealed class TimeAccounting : IEventHandler
         if (vcpu >= 0 && _m.Vcpus[vcpu].State == VcpuState.InGuest)
         {
             _m.Counters.ExitsExternalInterrupt++;
+            _m.Vcpus[vcpu].ExitReason = ExitReason.Intr;
             _m.RunLoop.BeginExit(_m.Vcpus[vcpu], TraceKind.VmExit, _m.Costs.VmExitNs + ns);
             return;
         }

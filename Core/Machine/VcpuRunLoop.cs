@@ -169,10 +169,12 @@ internal sealed class VcpuRunLoop : IEventHandler
                     return;
                 case GuestActionKind.MmioExit:
                     _m.Counters.ExitsMmio++;
+                    v.ExitReason = ExitReason.Npf;
                     BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + Math.Max(0, a.DurationNs));
                     return;
                 case GuestActionKind.NestedExit:
                     _m.Counters.ExitsNested++;
+                    v.ExitReason = ExitReason.Vmrun;
                     BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + Math.Max(0, a.DurationNs));
                     return;
                 default:
@@ -323,6 +325,7 @@ internal sealed class VcpuRunLoop : IEventHandler
         }
 
         _m.Counters.ExitsHlt++;
+        v.ExitReason = ExitReason.Hlt;
         _m.Counters.Vcpus[v.Info.Id].HltExits++;
         v.Halted = true;
         v.InHalt = true;
@@ -481,6 +484,7 @@ internal sealed class VcpuRunLoop : IEventHandler
     {
         var counters = _m.Counters;
         counters.ExitsUserspace++;
+        v.ExitReason = ExitReason.Io;
         counters.Vcpus[v.Info.Id].UserspaceExits++;
         counters.Vcpus[v.Info.Id].VmExits++;
         SaveGuestProgress(v);
@@ -571,6 +575,7 @@ internal sealed class VcpuRunLoop : IEventHandler
                 // The host's timer tick interrupts the guest: an external-interrupt exit, then sched-out.
                 _m.Counters.ExitsExternalInterrupt++;
                 _m.Counters.Vcpus[v.Info.Id].VmExits++;
+                v.ExitReason = ExitReason.Intr;
                 SaveGuestProgress(v);
                 if (v.RemainingNs > 0)
                 {

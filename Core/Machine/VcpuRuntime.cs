@@ -108,6 +108,10 @@ internal sealed class VcpuRuntime
     /// <summary>GA-log entries the IOMMU wrote for this vCPU whose notifier has not run yet: wake-ups on their way.</summary>
     public int GaLogWakeups;
 
+    /// <summary>The reason of the exit this vCPU is taking, set where the exit starts; and when it left guest mode (-1: not exiting).</summary>
+    public ExitReason ExitReason;
+    public long ExitSince = -1;
+
     /// <summary>Anything that ends a halt: an IRR bit, an NMI, an INIT (kvm_vcpu_has_events).</summary>
     public bool HasEvents => !Irr.IsEmpty || NmiPending > 0 || InitPending;
     public readonly int[] PendingCount = new int[256];

@@ -101,9 +101,18 @@ internal static class ResultBuilder
             tasks.Add(m.TaskResult(t));
         }
 
+        long exitNs = c.ExitStats.Sum(s => s.TotalNs);
+        var exitStats = c.ExitStats
+            .Select((s, i) => (Stat: s, Name: Model.ExitReasonNames.Name((Model.ExitReason)i)))
+            .Where(x => x.Stat.Count > 0)
+            .OrderByDescending(x => x.Stat.Count).ThenBy(x => x.Name, StringComparer.Ordinal)
+            .Select(x => new ExitStatResult(
+                x.Name, x.Stat.Count, x.Stat.TotalNs, x.Stat.TotalNs / x.Stat.Count, x.Stat.MinNs, x.Stat.MaxNs,
+                exitNs == 0 ? 0 : Math.Round((double)x.Stat.TotalNs / exitNs, 4)))
+            .ToList();
         var lost = m.LostWakeupRecords.Select(r => new LostWakeupResult(r.Vcpu, r.TimeNs, r.Detail)).ToList();
         return new SimulationResult(
             SimulationResult.CurrentSchemaVersion, config, seed, simulatedNs, events, 0, m.Failure is null, m.Failure,
-            m.InterruptVirtualizationName, m.SchedulerName, m.SchedulerFallback, totals, vms, pcpus, tasks, lost);
+            m.InterruptVirtualizationName, m.SchedulerName, m.SchedulerFallback, totals, vms, pcpus, tasks, lost) { ExitStats = exitStats };
     }
 }

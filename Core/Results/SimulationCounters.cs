@@ -67,6 +67,25 @@ internal sealed class SimulationCounters
     public long StolenNs;
     public long ContextSwitches;
 
+    /// <summary>Per exit reason (<see cref="Model.ExitReason"/>): count, total, shortest and longest time from the exit to the next VMRUN.</summary>
+    public ExitStat[] ExitStats { get; } = Enumerable.Range(0, Model.ExitReasonNames.Count).Select(_ => new ExitStat()).ToArray();
+
+    public void RecordExit(Model.ExitReason reason, long ns)
+    {
+        var s = ExitStats[(int)reason];
+        s.Count++;
+        s.TotalNs += ns;
+        if (s.Count == 1 || ns < s.MinNs)
+        {
+            s.MinNs = ns;
+        }
+
+        if (ns > s.MaxNs)
+        {
+            s.MaxNs = ns;
+        }
+    }
+
     /// <summary>IPI latency: IRR set to the interrupt taken in the guest.</summary>
     public LongHistogram IpiLatency { get; } = new(MaxTrackedLatencyNs, 3);
 
@@ -102,6 +121,11 @@ internal sealed class SimulationCounters
         ExitsUnacceleratedAccess = ExitsIcrWrite = ExitsHlt = ExitsUserspace = ExitsMmio = ExitsExternalInterrupt = ExitsOther = ExitsNested = 0;
         Kicks = NmisTaken = Smis = Inits = Sipis = Wakeups = LostWakeups = HaltPollsAttempted = HaltPollsSuccessful = HaltPollNs = StolenNsOnForeignTasks = StolenNs = ContextSwitches = 0;
         IpiLatency.Reset();
+        foreach (var s in ExitStats)
+        {
+            s.Count = s.TotalNs = s.MinNs = s.MaxNs = 0;
+        }
+
         foreach (var v in Vcpus)
         {
             v.Reset();
@@ -112,6 +136,15 @@ internal sealed class SimulationCounters
             p.Reset();
         }
     }
+}
+
+/// <summary>One exit reason's figures (perf kvm stat's columns).</summary>
+internal sealed class ExitStat
+{
+    public long Count;
+    public long TotalNs;
+    public long MinNs;
+    public long MaxNs;
 }
 
 /// <summary>Per-vCPU counts and times.</summary>

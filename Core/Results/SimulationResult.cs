@@ -26,6 +26,9 @@ public sealed record SimulationResult(
 {
     public const int CurrentSchemaVersion = 1;
 
+    /// <summary>VM exits by reason as `perf kvm stat` reports them: count and time from the exit to the next VMRUN.</summary>
+    public IReadOnlyList<ExitStatResult> ExitStats { get; init; } = Array.Empty<ExitStatResult>();
+
     /// <summary>What produced the result: Emu, the runtime, the plugins (machine-dependent, like <see cref="WallSeconds"/>).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Producer? Producer { get; init; }
@@ -70,6 +73,12 @@ public sealed record DeviceInterruptsResult(
     long Accepted,
     long Pending,
     LatencySummary LatencyNs);
+
+/// <summary>
+/// One exit reason (KVM's name, e.g. "avic_incomplete_ipi"): exits, their total, mean, shortest and longest time from
+/// the exit to the next VMRUN, and the share of all exits' time (perf kvm stat's Time%).
+/// </summary>
+public sealed record ExitStatResult(string Reason, long Count, long TotalNs, long MeanNs, long MinNs, long MaxNs, double TimeShare);
 
 /// <summary>One device's interrupts (vms[i].devices).</summary>
 public sealed record DeviceResult(string Name, int Vector, bool Posted, DeviceInterruptsResult Interrupts);

@@ -32,6 +32,12 @@ internal static class SummaryTable
         Row(table, "  AVIC incomplete IPI: other causes", N(incomplete.InvalidTarget + incomplete.InvalidIntType + incomplete.InvalidBackingPage + incomplete.InvalidIpiVector));
         Row(table, "  ICR write (emulated)", N(exits.IcrWrite));
         Row(table, "  HLT / userspace / MMIO", $"{N(exits.Hlt)} / {N(exits.Userspace)} / {N(exits.Mmio)}");
+        foreach (var e in r.ExitStats)
+        {
+            // perf kvm stat's columns: samples, share of exit time, mean and range.
+            Row(table, $"  {e.Reason}", $"{N(e.Count)}, {(e.TimeShare * 100).ToString("0.0", CultureInfo.InvariantCulture)} % of exit time, mean {Time(e.MeanNs)} ({Time(e.MinNs)}..{Time(e.MaxNs)})");
+        }
+
         Row(table, "wake-ups / kicks", $"{N(t.Wakeups)} / {N(t.Kicks)}");
         Row(table, "halt polls attempted / successful", $"{N(t.HaltPolls.Attempted)} / {N(t.HaltPolls.Successful)}");
         Row(table, "lost wake-ups", N(t.LostWakeups));
@@ -68,4 +74,13 @@ internal static class SummaryTable
     private static void Row(Table table, string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A duration in the unit that reads best: 850 ns, 12.4 us, 3.1 ms, 1.2 s.</summary>
+    public static string Time(long ns) => ns switch
+    {
+        < 10_000 => $"{N(ns)} ns",
+        < 10_000_000 => $"{(ns / 1e3).ToString("0.#", CultureInfo.InvariantCulture)} us",
+        < 10_000_000_000 => $"{(ns / 1e6).ToString("0.#", CultureInfo.InvariantCulture)} ms",
+        _ => $"{(ns / 1e9).ToString("0.#", CultureInfo.InvariantCulture)} s",
+    };
 }

@@ -68,6 +68,7 @@ internal static class SweepReport
         }
 
         h.Append("</table>\n");
+        ExitReport(h, plan, aggregate);
         Ratios(h, aggregate, charts);
         h.Append("<h2>Plots</h2>\n");
         foreach (var (file, title) in plots)
@@ -114,6 +115,26 @@ internal static class SweepReport
             }
 
             h.Append("</tr>\n");
+        }
+
+        h.Append("</table>\n");
+    }
+
+    /// <summary>Per combination, VM exits by KVM's reason as perf kvm stat lists them: mean count, share of exit time, mean time.</summary>
+    private static void ExitReport(StringBuilder h, SweepPlan plan, JsonObject aggregate)
+    {
+        h.Append("<h2>VM exits by reason</h2>\n<p>").Append(E("As perf kvm stat reports them (KVM's exit names): exits per run, their share of all exit time, and the mean time from the exit to the next VMRUN; means over the replications."))
+         .Append("</p>\n<table>\n<tr><th>settings</th><th>reason</th><th>exits</th><th>time %</th><th>mean time</th></tr>\n");
+        foreach (var c in aggregate["combinations"]!.AsArray())
+        {
+            string settings = SweepPlots.Label(plan, c!);
+            foreach (var e in c!["exitStats"]?.AsArray() ?? new JsonArray())
+            {
+                h.Append("<tr><td class=\"k\">").Append(E(settings)).Append("</td><td class=\"k\">").Append(E((string)e!["reason"]!)).Append("</td><td>")
+                 .Append(E(SweepPlots.Format((double)e["count"]!))).Append("</td><td>")
+                 .Append(E(((double)e["timeShare"]! * 100).ToString("0.0", CultureInfo.InvariantCulture))).Append("</td><td>")
+                 .Append(E(Output.SummaryTable.Time((long)(double)e["meanNs"]!))).Append("</td></tr>\n");
+            }
         }
 
         h.Append("</table>\n");

@@ -81,7 +81,24 @@ internal static class SweepAggregate
             ["runs"] = runs.Count,
             ["incomplete"] = runs.Count(r => !r.Result.Completed),
             ["metrics"] = metrics,
+            ["exitStats"] = ExitStats(runs),
         };
+    }
+
+    /// <summary>perf kvm stat's report over the replications: per exit reason, the mean count, mean time and mean share of exit time.</summary>
+    private static JsonArray ExitStats(List<PointResult> runs)
+    {
+        var rows = runs.SelectMany(r => r.Result.ExitStats)
+            .GroupBy(e => e.Reason, StringComparer.Ordinal)
+            .Select(g => (Reason: g.Key, Count: g.Sum(e => (double)e.Count) / runs.Count, Mean: g.Sum(e => (double)e.TotalNs) / Math.Max(1, g.Sum(e => e.Count)), Share: g.Sum(e => e.TimeShare) / runs.Count))
+            .OrderByDescending(x => x.Count).ThenBy(x => x.Reason, StringComparer.Ordinal);
+        var array = new JsonArray();
+        foreach (var (reason, count, mean, share) in rows)
+        {
+            array.Add(new JsonObject { ["reason"] = reason, ["count"] = Math.Round(count, 3), ["meanNs"] = Math.Round(mean, 1), ["timeShare"] = Math.Round(share, 4) });
+        }
+
+        return array;
     }
 
     /// <summary>Half-width of the 95% interval of the mean: t(0.975, n-1) s / sqrt(n); 0 for one run.</summary>

@@ -107,7 +107,9 @@ public class SweepTests
         System.Xml.Linq.XNamespace x = "http://www.w3.org/1999/xhtml";
         Assert.That(doc.Descendants(x + "img").Count(), Is.EqualTo(pngs.Length));
         Assert.That(doc.Descendants(x + "img").Select(i => (string)i.Attribute("src")!), Is.All.StartWith("data:image/png;base64,"), "self-contained");
-        Assert.That(doc.Descendants(x + "table").Count(), Is.EqualTo(2), "totals and strict / non-strict");
+        Assert.That(doc.Descendants(x + "table").Count(), Is.EqualTo(3), "totals, exits by reason, strict / non-strict");
+        var exitRows = doc.Descendants(x + "table").ElementAt(1).Descendants(x + "tr").Skip(1).Select(tr => tr.Elements(x + "td").ElementAt(1).Value).ToList();
+        Assert.That(exitRows, Does.Contain("avic_incomplete_ipi").And.Contain("hlt"), "the exit report names KVM's reasons");
         Assert.That(html, Does.Not.Contain("<script").And.Not.Contain("src=\"http").And.Not.Contain("href=\"http"), "no external resources");
     }
 
