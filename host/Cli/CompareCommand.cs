@@ -14,12 +14,22 @@ internal static class CompareCommand
         var a = new Argument<FileInfo>("A") { Description = "A result.json (or the folder holding it)." };
         var b = new Argument<FileInfo>("B") { Description = "Another result.json (or its folder)." };
         var command = new Command("compare", "Show two runs side by side: the configuration keys that differ, then every total with B - A and B / A.");
+        var json = JsonOutput.Create();
         command.Arguments.Add(a);
         command.Arguments.Add(b);
+        command.Options.Add(json);
         command.SetAction(parse =>
         {
             string pathA = Locate(parse.GetValue(a)!.ToString(), env), pathB = Locate(parse.GetValue(b)!.ToString(), env);
-            CompareTable.Write(env.Out, pathA, Read(pathA), pathB, Read(pathB));
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(env.Out, CompareTable.ToJson(pathA, Read(pathA), pathB, Read(pathB)));
+            }
+            else
+            {
+                CompareTable.Write(env.Out, pathA, Read(pathA), pathB, Read(pathB));
+            }
+
             return ExitCodes.Success;
         });
         return command;

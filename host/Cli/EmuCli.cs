@@ -31,9 +31,11 @@ internal static class EmuCli
                 result.AddError($"--verbosity '{text}': expected quiet, minimal, normal, detailed or diagnostic (q, m, n, d, diag)");
             }
         });
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only errors (as -v quiet).", Recursive = true };
         var root = new RootCommand("Emu: a deterministic emulator of KVM's AVIC inter-processor interrupt delivery.");
         root.Options.Add(verbose);
         root.Options.Add(verbosity);
+        root.Options.Add(quiet);
         root.Subcommands.Add(RunCommand.Create(env));
         root.Subcommands.Add(ValidateCommand.Create(env));
         root.Subcommands.Add(PluginsCommand.Create(env));
@@ -54,6 +56,11 @@ internal static class EmuCli
         }
 
         VerbosityNames.TryParse(parse.GetValue(verbosity) ?? "normal", out var level);
+        if (parse.GetValue(quiet))
+        {
+            level = Verbosity.Quiet;
+        }
+
         env.Verbosity = level;
         bool isVerbose = parse.GetValue(verbose) || level >= Verbosity.Detailed;
         try

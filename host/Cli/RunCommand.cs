@@ -33,12 +33,14 @@ internal static class RunCommand
             Description = "Stop recording the trace after this many events (the file stays valid JSON).",
             DefaultValueFactory = _ => 1_000_000,
         };
+        var json = JsonOutput.Create();
         var command = new Command("run", "Run the scenario: appsettings.json, then --config, EMU_ variables and --set.");
         scenario.AddTo(command);
         command.Options.Add(outDir);
         command.Options.Add(dump);
         command.Options.Add(trace);
         command.Options.Add(traceLimit);
+        command.Options.Add(json);
         command.SetAction(parse =>
         {
             var session = scenario.Open(parse, env);
@@ -86,7 +88,7 @@ internal static class RunCommand
             }
 
             sink?.Complete(simulation.Now);
-            return Finish(env, dir, parse.GetValue(dump), simulation, result, sink, tracePath);
+            return Finish(env, dir, parse.GetValue(dump), parse.GetValue(json), simulation, result, sink, tracePath);
         });
         return command;
     }
@@ -102,21 +104,25 @@ internal static class RunCommand
         }
     }
 
-    private static int Finish(HostEnvironment env, string dir, bool dump, Core.Building.Simulation simulation, SimulationResult result, ChromeTraceSink? sink, string? tracePath)
+    private static int Finish(HostEnvironment env, string dir, bool dump, bool json, Core.Building.Simulation simulation, SimulationResult result, ChromeTraceSink? sink, string? tracePath)
     {
         {
             string file = Path.Combine(dir, "result.json");
             AtomicFile.WriteAllText(file, ResultJson.Serialize(result));
             AtomicFile.WriteAllText(Path.Combine(dir, ResultCsv.FileName), ResultCsv.Write(result));
 
-            if (env.Verbosity >= Verbosity.Normal)
+            if (json)
+            {
+                env.Out.WriteLine(ResultJson.Serialize(result));
+            }
+            else if (env.Verbosity >= Verbosity.Normal)
             {
                 SummaryTable.Write(env.Out, result);
             }
 
             if (sink is not null && env.Verbosity >= Verbosity.Normal)
             {
-                env.Out.WriteLine($"trace: {tracePath} ({sink.EventsWritten:N0} events{(sink.Truncated ? ", truncated by --trace-limit" : string.Empty)})");
+                env.Error.WriteLine($"trace: {tracePath} ({sink.EventsWritten:N0} events{(sink.Truncated ? ", truncated by --trace-limit" : string.Empty)})");
             }
 
             if (dump)
@@ -133,7 +139,7 @@ internal static class RunCommand
 
             if (env.Verbosity >= Verbosity.Minimal)
             {
-                env.Out.WriteLine($"result: {file}");
+                env.Error.WriteLine($"result: {file}");
             }
 
             if (result.Failure is null)

@@ -75,7 +75,12 @@ internal sealed class ScenarioSession
         }
         catch (EmuConfigurationException ex)
         {
-            var errors = WithOrigins(ex.Errors).ToList();
+            // A Logging section (as ASP.NET templates have) would be silently ignored: Emu does not log that way.
+            var errors = WithOrigins(ex.Errors)
+                .Select(e => e.StartsWith("Logging: unknown section", StringComparison.Ordinal)
+                    ? "Logging: Emu has no Microsoft.Extensions.Logging output to configure; remove the section (status goes to stderr, -v|--verbosity sets how much)"
+                    : e)
+                .ToList();
             if (_disabled.Count > 0 && ex.Errors.Any(e => e.Contains("unknown key", StringComparison.Ordinal) || e.Contains("unknown section", StringComparison.Ordinal)))
             {
                 errors.Add($"note: Plugins:Disabled leaves out {string.Join(", ", _disabled)}; the sections and keys such a plugin reads are unknown without it "
@@ -98,7 +103,6 @@ internal sealed class ScenarioSession
         return builder.ConfigureServices(services =>
         {
             services.AddSingleton(new ConfigSectionKeys(PluginOptions.Section, new[] { nameof(PluginOptions.Directories), nameof(PluginOptions.Disabled), nameof(PluginOptions.Pins) }));
-            services.AddSingleton(new ConfigSectionKeys("Logging", new[] { "LogLevel" }));
         });
     }
 }

@@ -175,10 +175,10 @@ internal static class SweepCommand
         }
 
         var files = new ClusterEmit(plan, n, cpus, emu, image, ResultJson.ConfigurationToJson(session.Configuration)).Write(dir, kind);
-        env.Out.WriteLine($"{kind.ToString().ToLowerInvariant()}: {plan.PointCount} point(s) in {n} shard(s), {cpus} CPU(s) each; submit with {Path.Combine(dir, "submit.sh")}");
+        env.Error.WriteLine($"{kind.ToString().ToLowerInvariant()}: {plan.PointCount} point(s) in {n} shard(s), {cpus} CPU(s) each; submit with {Path.Combine(dir, "submit.sh")}");
         foreach (string f in files)
         {
-            env.Out.WriteLine($"  {f}");
+            env.Error.WriteLine($"  {f}");
         }
 
         return ExitCodes.Success;

@@ -53,8 +53,34 @@ internal static class CompareTable
         console.Write(totals);
     }
 
-    private static string Num(double v) =>
-        v == Math.Floor(v) && Math.Abs(v) < 1e15 ? ((long)v).ToString("N0", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
+    /// <summary>Every number alike: thousands separated, at most three decimals (165,010.9 beside 164,220).</summary>
+    private static string Num(double v) => v.ToString("#,##0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>The comparison as JSON: the configuration keys that differ, then every total with A, B, B - A and B / A.</summary>
+    public static JsonObject ToJson(string nameA, SimulationResult a, string nameB, SimulationResult b)
+    {
+        var configA = Flatten(a.Config);
+        var configB = Flatten(b.Config);
+        var config = new JsonObject();
+        foreach (string key in configA.Keys.Union(configB.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            string? va = configA.GetValueOrDefault(key), vb = configB.GetValueOrDefault(key);
+            if (va != vb)
+            {
+                config[key] = new JsonObject { ["a"] = va, ["b"] = vb };
+            }
+        }
+
+        var totals = new JsonObject();
+        var mb = ResultMetrics.Totals(b).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
+        foreach (var (name, va) in ResultMetrics.Totals(a))
+        {
+            double vb = mb.GetValueOrDefault(name);
+            totals[name] = new JsonObject { ["a"] = va, ["b"] = vb, ["difference"] = vb - va, ["ratio"] = va == 0 ? (vb == 0 ? 1 : null) : vb / va };
+        }
+
+        return new JsonObject { ["a"] = nameA, ["b"] = nameB, ["configuration"] = config, ["totals"] = totals };
+    }
 
     private static Dictionary<string, string?> Flatten(JsonNode? node)
     {

@@ -17,10 +17,10 @@ internal static class SweepFinish
         }
         else
         {
-            env.Out.WriteLine($"shard {manifest.Shard}: {results.Count} of {manifest.Plan.PointCount} points; combine the shards with `emu merge`");
+            env.Error.WriteLine($"shard {manifest.Shard}: {results.Count} of {manifest.Plan.PointCount} points; combine the shards with `emu merge`");
         }
 
-        env.Out.WriteLine($"sweep: {dir}");
+        env.Error.WriteLine($"sweep: {dir}");
         var failed = results.Where(r => !r.Result.Completed).OrderBy(r => r.Point.Index).ToList();
         foreach (var f in failed)
         {

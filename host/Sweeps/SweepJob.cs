@@ -22,10 +22,10 @@ internal static class SweepJob
         var owned = plan.Points(manifest.Shard).ToList();
         var have = kept.Select(p => p.Point.Index).ToHashSet();
         var missing = owned.Where(p => !have.Contains(p.Index)).ToList();
-        env.Out.WriteLine($"sweep: {plan.Combinations} combination(s) x {plan.Replications} replication(s) = {plan.PointCount} point(s); shard {manifest.Shard} runs {owned.Count} on {jobs} job(s)");
+        env.Error.WriteLine($"sweep: {plan.Combinations} combination(s) x {plan.Replications} replication(s) = {plan.PointCount} point(s); shard {manifest.Shard} runs {owned.Count} on {jobs} job(s)");
         if (mode == SweepFolderMode.Resume)
         {
-            env.Out.WriteLine($"resume: {kept.Count} of {owned.Count} point(s) already in {dir}; running the {missing.Count} missing");
+            env.Error.WriteLine($"resume: {kept.Count} of {owned.Count} point(s) already in {dir}; running the {missing.Count} missing");
         }
 
         SweepOutput.WriteManifest(dir, manifest, Producer.Of(session.Plugins.Select(p => p.Plugin)));
@@ -43,7 +43,7 @@ internal static class SweepJob
         }
 
         double seconds = wall.Elapsed.TotalSeconds;
-        env.Out.WriteLine(string.Create(
+        env.Error.WriteLine(string.Create(
             CultureInfo.InvariantCulture, $"ran {missing.Count} point(s) in {seconds:0.00} s: {missing.Count / Math.Max(seconds, 1e-9):0.0} points/s with {jobs} job(s)"));
         return SweepFinish.Write(env, dir, manifest, results);
     }

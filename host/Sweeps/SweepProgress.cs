@@ -35,7 +35,7 @@ internal static class SweepProgress
             {
                 done++;
                 var eta = TimeSpan.FromSeconds(wall.Elapsed.TotalSeconds / done * (total - done));
-                env.Out.WriteLine($"[{done}/{total}] {SweepRunner.Describe(p.Point)} done in {took.TotalSeconds:0.00} s; ETA {eta:hh\\:mm\\:ss}");
+                env.Error.WriteLine($"[{done}/{total}] {SweepRunner.Describe(p.Point)} done in {took.TotalSeconds:0.00} s; ETA {eta:hh\\:mm\\:ss}");
             }
         });
     }

@@ -21,7 +21,7 @@ public class ClusterEmitTests
         string jobs = Path.Combine(cli.WorkDir, "jobs");
         var (code, stdout, stderr) = cli.Run(Sweep.Concat(new[] { "--emit", "slurm", "--shards", "3", "--emu", EmuCommand, "--out", jobs }).ToArray());
         Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout, Does.Contain("8 point(s) in 3 shard(s)"));
+        Assert.That(stderr, Does.Contain("8 point(s) in 3 shard(s)"));
 
         string array = File.ReadAllText(Path.Combine(jobs, "sweep.sbatch"));
         Assert.That(array, Does.Contain("#SBATCH --array=0-2").And.Contain("--shard \"${SLURM_ARRAY_TASK_ID}/3\"").And.Contain("--vary 'Svm:AvicDoorbellStrict=true,false'"));

@@ -74,9 +74,9 @@ public class ResultOutputTests
     {
         using var cli = new Cli();
         string trace = Path.Combine(cli.WorkDir, "t.json");
-        var (code, stdout, stderr) = cli.RunShort("--trace", trace);
+        var (code, _, stderr) = cli.RunShort("--trace", trace);
         Assert.That(code, Is.EqualTo(0), stderr);
-        Assert.That(stdout, Does.Contain("trace: "));
+        Assert.That(stderr, Does.Contain("trace: "));
         var events = JsonNode.Parse(File.ReadAllText(trace))!["traceEvents"]!.AsArray();
         Assert.That(events.Count, Is.GreaterThan(100));
 
@@ -134,9 +134,9 @@ public class ResultOutputTests
     {
         using var cli = new Cli();
         string trace = Path.Combine(cli.WorkDir, "t.json");
-        var (code, stdout, _) = cli.RunShort("--trace", trace, "--trace-limit", "50");
+        var (code, _, stderr) = cli.RunShort("--trace", trace, "--trace-limit", "50");
         Assert.That(code, Is.EqualTo(0));
-        Assert.That(stdout, Does.Contain("truncated"));
+        Assert.That(stderr, Does.Contain("truncated"));
         var events = JsonNode.Parse(File.ReadAllText(trace))!["traceEvents"]!.AsArray();
         int recorded = events.Count(e => (string)e!["ph"]! != "M" && !((string)e["name"]!).StartsWith("trace truncated", StringComparison.Ordinal));
         Assert.That(recorded, Is.EqualTo(50));
