@@ -155,79 +155,115 @@ internal sealed class ClusterEmit
 
     private string K8sSweep()
     {
-        string scenario = string.Join("\n", _scenario.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Split('\n').Select(l => "    " + l.TrimEnd('\r')));
-        return $$"""
-            # Written by `emu sweep --emit k8s` (sweep {{_id}}): {{Describe()}}.
-            # Completion index i runs shard i/{{_shards}} into /results/shards/i on the PersistentVolumeClaim emu-results.
-            apiVersion: v1
-            kind: ConfigMap
-            metadata:
-              name: emu-sweep-{{_id}}
-            data:
-              scenario.json: |
-            {{scenario}}
-            ---
-            apiVersion: batch/v1
-            kind: Job
-            metadata:
-              name: emu-sweep-{{_id}}
-            spec:
-              completionMode: Indexed
-              completions: {{_shards}}
-              parallelism: {{_shards}}
-              backoffLimit: {{_shards * 2}}
-              template:
-                spec:
-                  restartPolicy: Never
-                  containers:
-                    - name: emu
-                      image: {{_image}}
-                      command: ["sh", "-c"]
-                      args:
-                        - >-
-                          {{_emu}} {{SweepArguments("/scenario/scenario.json")}}
-                          --jobs {{_cpus}} --shard "$JOB_COMPLETION_INDEX/{{_shards}}" --out "/results/shards/$JOB_COMPLETION_INDEX"
-                      resources:
-                        requests:
-                          cpu: "{{_cpus}}"
-                      volumeMounts:
-                        - { name: scenario, mountPath: /scenario }
-                        - { name: results, mountPath: /results }
-                  volumes:
-                    - name: scenario
-                      configMap: { name: emu-sweep-{{_id}} }
-                    - name: results
-                      persistentVolumeClaim: { claimName: emu-results }
-
-            """;
+        var configMap = new Dictionary<string, object>
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = $"emu-sweep-{_id}" },
+            ["data"] = new Dictionary<string, object> { ["scenario.json"] = _scenario.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n" },
+        };
+        string command = $"{_emu} {SweepArguments("/scenario/scenario.json")} --jobs {_cpus} --shard \"$JOB_COMPLETION_INDEX/{_shards}\" --out \"/results/shards/$JOB_COMPLETION_INDEX\"";
+        var job = new Dictionary<string, object>
+        {
+            ["apiVersion"] = "batch/v1",
+            ["kind"] = "Job",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = $"emu-sweep-{_id}" },
+            ["spec"] = new Dictionary<string, object>
+            {
+                ["completionMode"] = "Indexed",
+                ["completions"] = _shards,
+                ["parallelism"] = _shards,
+                ["backoffLimit"] = _shards * 2,
+                ["template"] = PodTemplate(command, new Dictionary<string, object> { ["requests"] = new Dictionary<string, object> { ["cpu"] = _cpus.ToString(CultureInfo.InvariantCulture) } }, withScenario: true),
+            },
+        };
+        return Comments(
+            $"Written by `emu sweep --emit k8s` (sweep {_id}): {Describe()}.",
+            $"Completion index i runs shard i/{_shards} into /results/shards/i on the PersistentVolumeClaim emu-results.")
+            + Yaml.Serialize(configMap) + "---\n" + Yaml.Serialize(job);
     }
 
-    private string K8sMerge() => $$"""
-        # Written by `emu sweep --emit k8s` (sweep {{_id}}): merges /results/shards/* into /results/merged.
-        # Apply it once job/emu-sweep-{{_id}} is complete (submit.sh waits for that).
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: emu-merge-{{_id}}
-        spec:
-          backoffLimit: 2
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-                - name: emu
-                  image: {{_image}}
-                  command: ["sh", "-c"]
-                  args:
-                    - >-
-                      {{_emu}} merge {{string.Join(' ', Enumerable.Range(0, _shards).Select(i => $"/results/shards/{i}"))}} --out /results/merged
-                  volumeMounts:
-                    - { name: results, mountPath: /results }
-              volumes:
-                - name: results
-                  persistentVolumeClaim: { claimName: emu-results }
+    private string K8sMerge()
+    {
+        string command = $"{_emu} merge {string.Join(' ', Enumerable.Range(0, _shards).Select(i => $"/results/shards/{i}"))} --out /results/merged";
+        var job = new Dictionary<string, object>
+        {
+            ["apiVersion"] = "batch/v1",
+            ["kind"] = "Job",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = $"emu-merge-{_id}" },
+            ["spec"] = new Dictionary<string, object> { ["backoffLimit"] = 2, ["template"] = PodTemplate(command, resources: null, withScenario: false) },
+        };
+        return Comments(
+            $"Written by `emu sweep --emit k8s` (sweep {_id}): merges /results/shards/* into /results/merged.",
+            $"Apply it once job/emu-sweep-{_id} is complete (submit.sh waits for that).")
+            + Yaml.Serialize(job);
+    }
 
-        """;
+    /// <summary>The pod both jobs run: emu in the image, one shell command, the results volume (and the scenario's ConfigMap).</summary>
+    private Dictionary<string, object> PodTemplate(string command, Dictionary<string, object>? resources, bool withScenario)
+    {
+        var mounts = new List<object>();
+        var volumes = new List<object>();
+        if (withScenario)
+        {
+            mounts.Add(new Dictionary<string, object> { ["name"] = "scenario", ["mountPath"] = "/scenario" });
+            volumes.Add(new Dictionary<string, object> { ["name"] = "scenario", ["configMap"] = new Dictionary<string, object> { ["name"] = $"emu-sweep-{_id}" } });
+        }
+
+        mounts.Add(new Dictionary<string, object> { ["name"] = "results", ["mountPath"] = "/results" });
+        volumes.Add(new Dictionary<string, object> { ["name"] = "results", ["persistentVolumeClaim"] = new Dictionary<string, object> { ["claimName"] = "emu-results" } });
+        var container = new Dictionary<string, object>
+        {
+            ["name"] = "emu",
+            ["image"] = _image,
+            ["command"] = new List<object> { "sh", "-c" },
+            ["args"] = new List<object> { command },
+        };
+        if (resources is not null)
+        {
+            container["resources"] = resources;
+        }
+
+        container["volumeMounts"] = mounts;
+        return new Dictionary<string, object>
+        {
+            ["spec"] = new Dictionary<string, object>
+            {
+                ["restartPolicy"] = "Never",
+                ["containers"] = new List<object> { container },
+                ["volumes"] = volumes,
+            },
+        };
+    }
+
+    /// <summary>YAML comment lines (a value with a line break cannot end a comment early: each line is its own).</summary>
+    private static string Comments(params string[] lines) =>
+        string.Concat(lines.SelectMany(l => l.Split('\n')).Select(l => "# " + l.TrimEnd('\r') + "\n"));
+
+    /// <summary>YamlDotNet writes the manifests: every value quoted as YAML needs it (an image with '#', a command with ': ').</summary>
+    private static readonly YamlDotNet.Serialization.ISerializer Yaml = new YamlDotNet.Serialization.SerializerBuilder()
+        .WithNewLine("\n")
+        .WithEventEmitter(next => new LiteralBlocks(next))
+        .Build();
+
+    /// <summary>A value of several lines (the scenario's JSON) as a literal block (|), which keeps every line as it is.</summary>
+    private sealed class LiteralBlocks : YamlDotNet.Serialization.EventEmitters.ChainedEventEmitter
+    {
+        public LiteralBlocks(YamlDotNet.Serialization.IEventEmitter next)
+            : base(next)
+        {
+        }
+
+        public override void Emit(YamlDotNet.Serialization.ScalarEventInfo eventInfo, YamlDotNet.Core.IEmitter emitter)
+        {
+            if (eventInfo.Source.Value is string text && text.Contains('\n', StringComparison.Ordinal))
+            {
+                eventInfo.Style = YamlDotNet.Core.ScalarStyle.Literal;
+            }
+
+            base.Emit(eventInfo, emitter);
+        }
+    }
 
     private string K8sSubmit() => $$"""
         #!/usr/bin/env bash

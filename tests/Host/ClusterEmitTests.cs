@@ -144,6 +144,23 @@ public class ClusterEmitTests
         return (p.ExitCode, output + err.Result);
     }
 
+    [Test]
+    public void EmitK8s_QuotesValuesYamlWouldMisread()
+    {
+        // An image tag with " # " would end the value at the '#' if written unquoted: YamlDotNet quotes it.
+        using var cli = new Cli();
+        string jobs = Path.Combine(cli.WorkDir, "k8s");
+        const string Image = "registry.example/emu:1.2 # nightly: x";
+        var (code, _, stderr) = cli.Run(Sweep.Concat(new[] { "--emit", "k8s", "--shards", "2", "--image", Image, "--out", jobs }).ToArray());
+        Assert.That(code, Is.EqualTo(0), stderr);
+        foreach (string file in new[] { "sweep-job.yaml", "merge-job.yaml" })
+        {
+            var job = Load(Path.Combine(jobs, file)).Last();
+            var container = (YamlMappingNode)((YamlSequenceNode)Map(Map(Map(job, "spec"), "template"), "spec").Children[new YamlScalarNode("containers")])[0];
+            Assert.That(Scalar(container, "image"), Is.EqualTo(Image), file);
+        }
+    }
+
     private static List<YamlMappingNode> Load(string path)
     {
         var stream = new YamlStream();
