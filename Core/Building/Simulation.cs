@@ -44,6 +44,9 @@ public sealed class Simulation : IDisposable
     /// <summary>The machine, read-only: topology, guests, vCPU states.</summary>
     public IMachineView Machine => _machine;
 
+    /// <summary>Simulation:SampleUs's samples so far, one per interval (empty when it is 0).</summary>
+    public IReadOnlyList<TimeSample> TimeSeries => _machine.TimeSeries;
+
     internal Machine.Machine Internals => _machine;
 
     /// <summary>The nested model of this run, if a plugin provides one (for tests and the state dump).</summary>

@@ -18,6 +18,10 @@ public sealed class SimulationOptions
     /// <summary>Check the model's invariants after every event and stop at the first violation.</summary>
     public bool CheckInvariants { get; set; }
 
+    /// <summary>Every this many microseconds, a sample of what happened in the interval (timeseries.csv); 0 = none.</summary>
+    [Range(0, 3_600_000_000, ErrorMessage = "must be between {1} and {2} microseconds")]
+    public long SampleUs { get; set; }
+
     /// <summary>A scenario whose estimated memory is above this is refused before anything is built.</summary>
     [Range(64, 1_048_576, ErrorMessage = "must be between {1} and {2} MB")]
     public long MaxMemoryMb { get; set; } = 2048;

@@ -31,6 +31,10 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
         _m.HostTasks = new HostTaskRunner(_m, setup.HostTasks);
         _m.Devices = new DeviceInterrupts(_m, setup.Devices) { Remapping = setup.Remapping };
         _devices = setup.Devices;
+        if (setup.Simulation.SampleUs > 0)
+        {
+            _m.Sampler = new TimeSeriesSampler(_m, setup.Simulation.SampleUs * 1000, (setup.Simulation.WarmupUs + setup.Simulation.DurationUs) * 1000);
+        }
         _watchdog = new SchedulerWatchdog(_m, setup.Scheduler.WatchdogUs * 1000, setup.FallbackPolicy);
         engine.SetMonitor(_m.Monitor);
 
@@ -67,6 +71,9 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
     IDeviceInterruptTargets IVirtualizationContext.Devices => _m.Devices;
 
     internal DeviceInterrupts DeviceInterrupts => _m.Devices;
+
+    /// <summary>Simulation:SampleUs's samples so far (empty when off).</summary>
+    internal IReadOnlyList<TimeSample> TimeSeries => (IReadOnlyList<TimeSample>?)_m.Sampler?.Samples ?? Array.Empty<TimeSample>();
 
     internal Simulator Engine => _m.Engine;
 
@@ -180,6 +187,7 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
         }
 
         _m.Devices.Start();
+        _m.Sampler?.Start();
         _watchdog.Start();
         _m.Accounting.Start(warmupNs);
     }

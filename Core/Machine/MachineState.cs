@@ -135,6 +135,9 @@ internal sealed class MachineState
 
     public DeviceInterrupts Devices { get; set; } = null!;
 
+    /// <summary>Simulation:SampleUs's sampler, or null.</summary>
+    public TimeSeriesSampler? Sampler { get; set; }
+
     /// <summary>Set when an invariant broke or a plugin failed; the run stops.</summary>
     public string? Failure => Monitor.Failure;
 

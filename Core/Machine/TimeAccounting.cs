@@ -33,6 +33,7 @@ internal sealed class TimeAccounting : IEventHandler
     public void Handle(in SimEvent e)
     {
         Settle();
+        _m.Sampler?.OnReset(); // before the counts restart: it carries what the current interval has counted so far
         _m.Counters.Reset();
         _m.Devices.Reset();
         foreach (var section in _m.ResultSections)

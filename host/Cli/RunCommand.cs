@@ -110,6 +110,7 @@ internal static class RunCommand
             string file = Path.Combine(dir, "result.json");
             AtomicFile.WriteAllText(file, ResultJson.Serialize(result));
             AtomicFile.WriteAllText(Path.Combine(dir, ResultCsv.FileName), ResultCsv.Write(result));
+            var series = TimeSeriesOutput.Write(dir, simulation.TimeSeries, simulation.EndTimeNs - result.SimulatedNs);
 
             if (json)
             {
@@ -140,6 +141,10 @@ internal static class RunCommand
             if (env.Verbosity >= Verbosity.Minimal)
             {
                 env.Error.WriteLine($"result: {file}");
+                foreach (string written in series)
+                {
+                    env.Error.WriteLine($"time series: {written}");
+                }
             }
 
             if (result.Failure is null)
