@@ -23,7 +23,7 @@ internal static class SummaryTable
         Row(table, "events", N(r.Events));
         Row(table, "wall", $"{r.WallSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s");
         Row(table, "IPIs sent / delivered", $"{N(t.IpisSent)} / {N(t.IpisDelivered)}");
-        Row(table, "IPI latency p50 / p99 / max", $"{N(t.IpiLatencyNs.P50)} / {N(t.IpiLatencyNs.P99)} / {N(t.IpiLatencyNs.Max)} ns");
+        Row(table, $"IPI latency p50 / p99 / max (n = {N(t.IpiLatencyNs.Count)})", Percentiles(t.IpiLatencyNs));
         Row(table, "doorbells sent / to running target", $"{N(t.Doorbells.Sent)} / {N(t.Doorbells.ToRunningTarget)}");
         Row(table, "spurious doorbells / on foreign tasks", $"{N(t.Doorbells.Spurious)} / {N(t.Doorbells.SpuriousOnForeignTask)}");
         Row(table, "stolen from foreign tasks", $"{N(t.StolenNsOnForeignTasks)} ns");
@@ -47,7 +47,7 @@ internal static class SummaryTable
             Row(table, "device interrupts sent / posted / remapped", $"{N(d.Sent)} / {N(d.Posted)} / {N(d.Remapped)}");
             Row(table, "  IOMMU doorbells / to running target / spurious / on foreign tasks", $"{N(d.Doorbells)} / {N(d.ToRunningTarget)} / {N(d.Spurious)} / {N(d.SpuriousOnForeignTask)}");
             Row(table, "  GA-log entries / interrupts / wake-ups", $"{N(d.GaLogEntries)} / {N(d.GaLogInterrupts)} / {N(d.Wakeups)}");
-            Row(table, "  latency p50 / p99 / max", $"{N(d.LatencyNs.P50)} / {N(d.LatencyNs.P99)} / {N(d.LatencyNs.Max)} ns");
+            Row(table, $"  latency p50 / p99 / max (n = {N(d.LatencyNs.Count)})", Percentiles(d.LatencyNs));
         }
         foreach (var vm in r.Vms)
         {
@@ -74,6 +74,13 @@ internal static class SummaryTable
     private static void Row(Table table, string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>p50 / p99 / max in readable units, saying so when p99 is just the largest sample (fewer than 100 of them).</summary>
+    private static string Percentiles(LatencySummary l)
+    {
+        string text = $"{Time(l.P50)} / {Time(l.P99)} / {Time(l.Max)}";
+        return l.Count is > 0 and < 100 ? text + " (p99 = the maximum: fewer than 100 samples)" : text;
+    }
 
     /// <summary>A duration in the unit that reads best: 850 ns, 12.4 us, 3.1 ms, 1.2 s.</summary>
     public static string Time(long ns) => ns switch

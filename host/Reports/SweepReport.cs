@@ -22,7 +22,7 @@ internal static class SweepReport
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n")
          .Append("<title>Emu sweep report</title>\n<style>")
-         .Append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}")
+         .Append("body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0;display:block;overflow-x:auto;max-width:100%}")
          .Append("th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}td{white-space:nowrap}th{background:#f3f3f3}td.k{text-align:left}")
          .Append("img{max-width:100%;border:1px solid #eee;margin:0.5em 0}")
          .Append("</style>\n</head>\n<body>\n<h1>Emu sweep report</h1>\n");
@@ -42,9 +42,12 @@ internal static class SweepReport
         }
 
         h.Append("<th>runs</th>");
-        foreach (var (_, title) in charts)
+        // Durations in the unit that reads best for the column (the same as its plot's).
+        var units = charts.Select(ch => SweepPlots.UnitOf(ch.Metric, aggregate["combinations"]!.AsArray()
+            .Select(c => c!["metrics"]![ch.Metric] is { } m ? (double)m["mean"]! : 0).DefaultIfEmpty(0).Max())).ToList();
+        for (int i = 0; i < charts.Count; i++)
         {
-            h.Append("<th>").Append(E(title)).Append("</th>");
+            h.Append("<th>").Append(E(charts[i].Title + units[i].Unit)).Append("</th>");
         }
 
         h.Append("</tr>\n");
@@ -57,10 +60,11 @@ internal static class SweepReport
             }
 
             h.Append("<td>").Append(((int)c!["runs"]!).ToString(CultureInfo.InvariantCulture)).Append("</td>");
-            foreach (var (metric, _) in charts)
+            for (int i = 0; i < charts.Count; i++)
             {
-                var m = c["metrics"]![metric];
-                string cell = m is null ? "-" : $"{SweepPlots.Format((double)m["mean"]!)} ± {SweepPlots.Format((double)m["ci95"]!)}";
+                var m = c["metrics"]![charts[i].Metric];
+                double scale = units[i].Scale;
+                string cell = m is null ? "-" : m["ci95"] is { } ci ? $"{SweepPlots.Format((double)m["mean"]! / scale)} ± {SweepPlots.Format((double)ci / scale)}" : $"{SweepPlots.Format((double)m["mean"]! / scale)} (1 run: no interval)";
                 h.Append("<td>").Append(E(cell)).Append("</td>");
             }
 
@@ -74,7 +78,7 @@ internal static class SweepReport
         foreach (var (file, title) in plots)
         {
             string data = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(plotDir, file)));
-            h.Append("<h3>").Append(E(title)).Append("</h3>\n<img alt=\"").Append(E(title)).Append("\" src=\"data:image/png;base64,").Append(data).Append("\" />\n");
+            h.Append("<img alt=\"").Append(E(title)).Append("\" src=\"data:image/png;base64,").Append(data).Append("\" />\n");
         }
 
         if (aggregate["producer"] is JsonObject producer)

@@ -68,7 +68,7 @@ internal static class SweepAggregate
                 metrics[names[m].Key] = new JsonObject
                 {
                     ["mean"] = mean,
-                    ["ci95"] = HalfWidth(sample, mean),
+                    ["ci95"] = sample.Length < 2 ? null : HalfWidth(sample, mean), // one run: unknown, not zero
                     ["min"] = sample.Min(),
                     ["max"] = sample.Max(),
                 };

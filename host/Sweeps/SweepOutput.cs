@@ -148,7 +148,7 @@ internal static class SweepOutput
             foreach (string m in metricNames)
             {
                 row.Add(D((double)c["metrics"]![m]!["mean"]!));
-                row.Add(D((double)c["metrics"]![m]!["ci95"]!));
+                row.Add(c["metrics"]![m]!["ci95"] is { } ci ? D((double)ci) : string.Empty);
             }
 
             Line(sb, row);

@@ -48,7 +48,7 @@ internal static class SweepTable
             foreach (var (metric, _) in headline)
             {
                 var m = c["metrics"]![metric];
-                cells.Add(m is null ? "-" : Markup.Escape($"{Num((double)m["mean"]!)} ± {Num((double)m["ci95"]!)}"));
+                cells.Add(m is null ? "-" : Markup.Escape(m["ci95"] is { } ci ? $"{Num((double)m["mean"]!)} ± {Num((double)ci)}" : $"{Num((double)m["mean"]!)} (n=1)"));
             }
 
             table.AddRow(cells.ToArray());
@@ -56,6 +56,9 @@ internal static class SweepTable
 
         var console = PlainConsole.Over(writer);
         console.Write(table);
+        writer.WriteLine("Each cell: mean ± half-width of the 95% confidence interval over the runs (n=1: one run, no interval).");
+        writer.WriteLine("TNR exits: AVIC_INCOMPLETE_IPI exits with cause TARGET_NOT_RUNNING; spurious on foreign: doorbells that hit a task of another VM or the host;");
+        writer.WriteLine("stolen ns: pCPU time those doorbells took; p99: the 99th percentile (the maximum itself when a run has fewer than 100 samples).");
         foreach (var r in aggregate["strictOverNonStrict"]!.AsArray())
         {
             var others = r!["values"]!.AsObject().Select(kv => $"{kv.Key}={kv.Value}");

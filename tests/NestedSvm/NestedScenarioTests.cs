@@ -150,7 +150,7 @@ public class NestedScenarioTests
         var without = Scenario.Run(plain, new Emu.Plugins.Svm.SvmPlugin());
         var with = NestedScenario.Run(plain);
         Assert.That(with.Vms[0].Sections, Is.Null);
-        Assert.That(ResultJson.Serialize(with), Is.EqualTo(ResultJson.Serialize(without)));
+        Assert.That(ResultJson.Serialize(with with { Producer = null }), Is.EqualTo(ResultJson.Serialize(without with { Producer = null })), "the same run but for the plugins its producer lists");
     }
 
     [TestCase("Vms:0:Nested:Vcpus", "6", "Vms:0:Nested:Vcpus: 6 L2 vCPUs pinned 1:1 need at least 6 L1 vCPUs")]
