@@ -70,11 +70,39 @@ internal sealed class EventQueue
         return top;
     }
 
-    /// <summary>Top-down sift of <paramref name="moving"/> from the root hole, stopping where it fits.</summary>
-    private static void SiftDown(ref SimEvent root, in SimEvent moving, int count)
+    /// <summary>
+    /// Drops every event that <paramref name="timerSequence"/> says was cancelled (a timer event whose slot holds
+    /// another sequence) and rebuilds the heap from what is left. The order of the live events does not change:
+    /// (time, sequence) is a total order, so any heap of them pops the same sequence.
+    /// </summary>
+    public void RemoveCancelled(long[] timerSequence)
+    {
+        ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            ref SimEvent e = ref Unsafe.Add(ref root, i);
+            int timer = e.Timer;
+            if (timer == NoTimer || timerSequence[timer] == e.Sequence)
+            {
+                Unsafe.Add(ref root, kept++) = e;
+            }
+        }
+
+        _count = kept; // events hold no references: the slots past the count need no clearing
+
+        // Floyd's heap construction: sift every parent down, last first.
+        for (int i = (kept - 2) >> Log2Arity; i >= 0; i--)
+        {
+            SiftDown(ref root, in Unsafe.Add(ref root, i), kept, i);
+        }
+    }
+
+    /// <summary>Top-down sift of <paramref name="moving"/> from the hole at <paramref name="start"/>, stopping where it fits.</summary>
+    private static void SiftDown(ref SimEvent root, in SimEvent moving, int count, int start = 0)
     {
         SimEvent item = moving;
-        int i = 0;
+        int i = start;
         int first;
         while ((first = (i << Log2Arity) + 1) < count)
         {

@@ -7,12 +7,20 @@ namespace Emu.Core.Engine;
 /// </summary>
 public sealed class Simulator
 {
+    /// <summary>Below this many cancelled events a compaction would not pay for itself.</summary>
+    private const int CompactionMinimum = 32;
+
     private readonly EventQueue _queue = new();
     private IEventHandler?[] _handlers = new IEventHandler?[16];
     private string[] _kindNames = new string[16];
     private int _kindCount;
     private long[] _timerSequence = new long[64]; // the sequence of each timer's live event, -1 if none
     private int _timerCount;
+
+    // Cancelled events still in the queue. A timer re-armed or cancelled long before its time (a LAPIC timer
+    // armed at HLT and cancelled by the wake-up) leaves its event behind until it reaches the head; without
+    // compaction these outnumber the live events ten to one and every sift walks a deeper heap.
+    private int _cancelledPending;
     private long _sequence;
     private bool _stopRequested;
 
@@ -99,12 +107,46 @@ public sealed class Simulator
     {
         CheckTime(time);
         long sequence = _sequence++;
-        _timerSequence[timer] = sequence;
+        ref long slot = ref _timerSequence[timer];
+        if (slot >= 0)
+        {
+            NoteCancelled();
+        }
+
+        slot = sequence;
         _queue.Push(time, sequence, kind, subject, 0, timer);
     }
 
-    /// <summary>Cancels the timer's pending event, if any. Lazy: the event is discarded when it reaches the head.</summary>
-    public void Cancel(int timer) => _timerSequence[timer] = -1;
+    /// <summary>
+    /// Cancels the timer's pending event, if any. Lazy: the event stays in the queue until it reaches the head,
+    /// or until cancelled events outnumber live ones and the queue is compacted.
+    /// </summary>
+    public void Cancel(int timer)
+    {
+        ref long slot = ref _timerSequence[timer];
+        if (slot >= 0)
+        {
+            slot = -1;
+            NoteCancelled();
+        }
+    }
+
+    /// <summary>One more cancelled event in the queue; compacts when they are more than half of it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void NoteCancelled()
+    {
+        if (++_cancelledPending > CompactionMinimum && _cancelledPending * 2 > _queue.Count)
+        {
+            Compact();
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Compact()
+    {
+        _queue.RemoveCancelled(_timerSequence);
+        _cancelledPending = 0;
+    }
 
     /// <summary>Dispatches the next live event. Returns false when nothing is left.</summary>
     public bool Step()
@@ -170,6 +212,11 @@ public sealed class Simulator
         SimEvent e = _queue.Pop();
         Now = e.Time;
         EventsDispatched++;
+        int timer = e.Timer;
+        if (timer != EventQueue.NoTimer)
+        {
+            _timerSequence[timer] = -1; // fired: the slot holds no event now, so re-arming it cancels nothing
+        }
 
         // Kinds index the handler table by construction (RegisterKind hands them out): no bounds check needed.
         System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_handlers), e.Kind)!.Handle(in e);
@@ -196,6 +243,7 @@ public sealed class Simulator
             }
 
             _queue.Pop();
+            _cancelledPending--;
         }
 
         return false;
