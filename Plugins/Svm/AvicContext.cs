@@ -56,6 +56,12 @@ internal sealed class AvicContext
     /// <summary>pCPU id by host physical APIC ID (the doorbell names an APIC ID).</summary>
     public int[] PcpuByApicId { get; private set; } = Array.Empty<int>();
 
+    /// <summary>
+    /// Each VM's vCPU identities in index order, copied once (they are fixed for the run): KVM's scans over a
+    /// VM's vCPUs read one array instead of asking the machine once per vCPU.
+    /// </summary>
+    public VcpuInfo[][] VmVcpus { get; private set; } = Array.Empty<VcpuInfo[]>();
+
     public long IommuAffinityUpdates;
 
     /// <summary>The IOMMU's guest-mode IRTEs, when Svm:IommuAvic is on.</summary>
@@ -75,13 +81,16 @@ internal sealed class AvicContext
         LastLoadCpu = new int[machine.VcpuCount];
         Array.Fill(LastLoadCpu, -1);
         Array.Fill(IsRunningClearedAt, long.MinValue / 2);
+        VmVcpus = new VcpuInfo[machine.Vms.Count][];
         foreach (var vm in machine.Vms)
         {
             var physical = new PhysicalApicIdTable(vm.VcpuCount);
             var logical = new LogicalApicIdTable();
+            var infos = new VcpuInfo[vm.VcpuCount];
             for (int i = 0; i < vm.VcpuCount; i++)
             {
                 ref readonly VcpuInfo v = ref machine.Vcpu(vm.VcpuId(i));
+                infos[i] = v;
                 Pages[v.Id] = new BackingPage(BackingPageOf(v.Id));
                 var entry = PhysicalApicIdEntry.Create(Pages[v.Id].Address);
                 physical[v.ApicId] = entry;
@@ -95,6 +104,7 @@ internal sealed class AvicContext
 
             Physical[vm.Index] = physical;
             Logical[vm.Index] = logical;
+            VmVcpus[vm.Index] = infos;
         }
 
         int maxApic = machine.Topology.Cpus.Max(c => c.ApicId);

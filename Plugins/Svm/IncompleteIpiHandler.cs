@@ -56,21 +56,21 @@ internal sealed class IncompleteIpiHandler
     /// </summary>
     private int KickTargets(int sender, Icr icr)
     {
-        var machine = _ctx.Machine;
-        ref readonly VcpuInfo s = ref machine.Vcpu(sender);
-        var vm = machine.Vms[s.Vm];
+        ref readonly VcpuInfo s = ref _ctx.Machine.Vcpu(sender);
+        VcpuInfo[] vcpus = _ctx.VmVcpus[s.Vm];
+        int senderApicId = s.ApicId;
         int kicked = 0;
-        for (int i = 0; i < vm.VcpuCount; i++)
+        for (int i = 0; i < vcpus.Length; i++)
         {
-            int target = vm.VcpuId(i);
-            if (target != sender && ApicDestination.Matches(in machine.Vcpu(target), icr, s.ApicId))
+            ref readonly VcpuInfo t = ref vcpus[i];
+            if (t.Id != sender && ApicDestination.Matches(in t, icr, senderApicId))
             {
-                _delivery.CompleteDelivery(target);
+                _delivery.CompleteDelivery(t.Id);
                 kicked++;
             }
         }
 
-        return FastPath(icr, kicked) ? kicked : vm.VcpuCount;
+        return FastPath(icr, kicked) ? kicked : vcpus.Length;
     }
 
     /// <summary>avic_kick_target_vcpus_fast applies: no shorthand, not a broadcast, and (2022) one logical target at most.</summary>
