@@ -14,21 +14,73 @@ internal sealed class EventQueue
     private const int Log2Arity = 2;
 
     private SimEvent[] _heap;
-    private int _count;
+    private int _count; // slots in use, the root hole included
+    private bool _hole; // the root's event was taken for dispatch and nothing has filled its slot yet
 
     public EventQueue(int initialCapacity = 1024)
     {
         _heap = new SimEvent[Math.Max(16, initialCapacity)];
     }
 
-    public int Count => _count;
+    public int Count => _hole ? _count - 1 : _count;
 
-    public ref readonly SimEvent Peek() => ref _heap[0];
+    public ref readonly SimEvent Peek()
+    {
+        if (_hole)
+        {
+            CloseHole();
+        }
+
+        return ref _heap[0];
+    }
+
+    /// <summary>
+    /// Takes the head for dispatch and leaves its slot empty. The handler's first new event usually belongs near
+    /// the top (it is due soon), so it fills the root with a short sift down; a pop would instead sift the last
+    /// leaf all the way down and the push would then sift the new event back up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public SimEvent TakeHead()
+    {
+        if (_hole)
+        {
+            CloseHole();
+        }
+
+        _hole = true;
+        return _heap[0];
+    }
+
+    /// <summary>Fills the root hole with the last event, as a pop would have (nothing was pushed into it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CloseHole()
+    {
+        if (!_hole)
+        {
+            return;
+        }
+
+        _hole = false;
+        ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
+        int last = --_count;
+        if (last > 0)
+        {
+            SiftDown(ref root, in Unsafe.Add(ref root, last), last);
+        }
+    }
 
     /// <summary>Inserts a new event, building it in its final slot once the sift-up has found it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(long time, long sequence, int kind, int subject, int argument, int timer)
     {
+        if (_hole)
+        {
+            // The root's slot is free: the new event goes down from there (the subtrees below are heaps).
+            _hole = false;
+            SiftDown(ref MemoryMarshal.GetArrayDataReference(_heap), new SimEvent(time, sequence, kind, subject, argument, timer), _count);
+            return;
+        }
+
         if (_count == _heap.Length)
         {
             Grow();
@@ -59,6 +111,11 @@ internal sealed class EventQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SimEvent Pop()
     {
+        if (_hole)
+        {
+            CloseHole();
+        }
+
         ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
         SimEvent top = root;
         int last = --_count;
@@ -77,6 +134,7 @@ internal sealed class EventQueue
     /// </summary>
     public void RemoveCancelled(long[] timerSequence)
     {
+        CloseHole();
         ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
         int kept = 0;
         for (int i = 0; i < _count; i++)
