@@ -156,7 +156,11 @@ internal sealed class EventQueue
         }
     }
 
-    /// <summary>Top-down sift of <paramref name="moving"/> from the hole at <paramref name="start"/>, stopping where it fits.</summary>
+    /// <summary>
+    /// Top-down sift of <paramref name="moving"/> from the hole at <paramref name="start"/>, stopping where it fits.
+    /// The smallest child is chosen without branches: which child is smallest is a coin flip the branch predictor
+    /// gets wrong about half the time, while a masked select costs a few cycles.
+    /// </summary>
     private static void SiftDown(ref SimEvent root, in SimEvent moving, int count, int start = 0)
     {
         SimEvent item = moving;
@@ -164,32 +168,32 @@ internal sealed class EventQueue
         int first;
         while ((first = (i << Log2Arity) + 1) < count)
         {
+            ref SimEvent firstRef = ref Unsafe.Add(ref root, first);
             int best = first;
-            ref SimEvent bestRef = ref Unsafe.Add(ref root, first);
+            long bestTime = firstRef.Time;
+            long bestKey = firstRef.OrderKey;
             int end = Math.Min(first + (1 << Log2Arity), count);
             for (int c = first + 1; c < end; c++)
             {
                 ref SimEvent candidate = ref Unsafe.Add(ref root, c);
-                if (Less(in candidate, in bestRef))
-                {
-                    best = c;
-                    bestRef = ref candidate;
-                }
+                long time = candidate.Time;
+                long key = candidate.OrderKey;
+                // All ones when the candidate is smaller: the JIT does not turn selects in a loop into cmov.
+                long take = -(long)Unsafe.BitCast<bool, byte>((time < bestTime) | ((time == bestTime) & (key < bestKey)));
+                best = (int)((c & take) | (best & ~take));
+                bestTime = (time & take) | (bestTime & ~take);
+                bestKey = (key & take) | (bestKey & ~take);
             }
 
-            if (!Less(in bestRef, in item))
+            if (!((bestTime < item.Time) | ((bestTime == item.Time) & (bestKey < item.OrderKey))))
             {
                 break;
             }
 
-            Unsafe.Add(ref root, i) = bestRef;
+            Unsafe.Add(ref root, i) = Unsafe.Add(ref root, best);
             i = best;
         }
 
         Unsafe.Add(ref root, i) = item;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Less(in SimEvent a, in SimEvent b) =>
-        a.Time < b.Time || (a.Time == b.Time && a.OrderKey < b.OrderKey);
 }
