@@ -22,4 +22,7 @@ public interface IRunMonitor
 
     /// <summary>Emits a trace instant (no cost when no trace sink listens).</summary>
     void TraceInstant(int pcpu, TraceKind kind, int vcpu, long argument);
+
+    /// <summary>Emits a counter's new value (e.g. a vCPU's "IsRunning"); no cost when no trace sink listens.</summary>
+    void TraceCounter(string name, int id, long value);
 }

@@ -12,4 +12,12 @@ public interface ITraceSink
     void VcpuStateChanged(long time, int pcpu, int vcpu, VcpuState state);
 
     void Instant(long time, int pcpu, TraceKind kind, int vcpu, long argument);
+
+    /// <summary>
+    /// A counter changed: <paramref name="name"/> of <paramref name="id"/> (a pCPU's "run queue", a vCPU's "IsRunning") is
+    /// now <paramref name="value"/>. A sink that draws no counters ignores it.
+    /// </summary>
+    void Counter(long time, string name, int id, long value)
+    {
+    }
 }

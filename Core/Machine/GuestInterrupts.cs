@@ -71,6 +71,11 @@ internal sealed class GuestInterrupts : IEventHandler
 
         if (ipi)
         {
+            if (_m.IcrSender >= 0 && _m.TraceSinks.Length > 0)
+            {
+                _m.Monitor.TraceInstant(Math.Max(0, v.Cpu), TraceKind.IpiSent, target, ((long)_m.IcrSender << 8) | vector);
+            }
+
             counters.IpisSent++;
             if (!fresh)
             {

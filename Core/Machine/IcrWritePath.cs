@@ -26,7 +26,9 @@ internal sealed class IcrWritePath : IEventHandler
     {
         _m.Counters.Vcpus[v.Info.Id].IpisSent++;
         _m.Monitor.TraceInstant(v.Cpu, TraceKind.IcrWrite, v.Info.Id, (long)icr.Value);
+        _m.IcrSender = v.Info.Id;
         IcrWriteOutcome outcome = _m.InterruptVirtualization.WriteIcr(v.Info.Id, icr);
+        _m.IcrSender = -1;
         if (!outcome.Exits)
         {
             return false;
@@ -63,7 +65,9 @@ internal sealed class IcrWritePath : IEventHandler
     /// </summary>
     private void RunHandler(VcpuRuntime v, in IcrWriteOutcome outcome, long expectedNs)
     {
+        _m.IcrSender = v.Info.Id;
         long delta = Math.Max(0, _m.InterruptVirtualization.HandleExit(v.Info.Id, in outcome)) - expectedNs;
+        _m.IcrSender = -1;
         if (delta == 0)
         {
             return;

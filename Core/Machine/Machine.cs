@@ -156,6 +156,8 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
 
     public void TraceInstant(int pcpu, TraceKind kind, int vcpu, long argument) => _m.Monitor.TraceInstant(pcpu, kind, vcpu, argument);
 
+    public void TraceCounter(string name, int id, long value) => _m.Monitor.TraceCounter(name, id, value);
+
     public void AddInvariant(Action check) => _m.Monitor.AddInvariant(check);
 
     public int RegisterKind(string name, IEventHandler handler) => _m.Engine.RegisterKind(name, handler);

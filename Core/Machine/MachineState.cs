@@ -135,6 +135,9 @@ internal sealed class MachineState
 
     public DeviceInterrupts Devices { get; set; } = null!;
 
+    /// <summary>The vCPU whose ICR write (or its exit's handling) is being carried out, for the trace; -1 otherwise.</summary>
+    public int IcrSender = -1;
+
     /// <summary>Simulation:SampleUs's sampler, or null.</summary>
     public TimeSeriesSampler? Sampler { get; set; }
 

@@ -193,6 +193,15 @@ internal sealed class RunMonitor : IEventObserver
         }
     }
 
+    public void TraceCounter(string name, int id, long value)
+    {
+        var sinks = _m.TraceSinks;
+        for (int i = 0; i < sinks.Length; i++)
+        {
+            sinks[i].Counter(_m.Now, name, id, value);
+        }
+    }
+
     public void TraceSwitch(int pcpu, int task)
     {
         var sinks = _m.TraceSinks;

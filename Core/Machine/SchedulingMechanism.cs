@@ -93,6 +93,10 @@ internal sealed class SchedulingMechanism : IEventHandler
         Policy.Enqueue(t.Id, cpu);
         t.QueuedOn = cpu;
         _m.Cpus[cpu].Queued++;
+        if (_m.TraceSinks.Length > 0)
+        {
+            _m.Monitor.TraceCounter("run queue", cpu, _m.Cpus[cpu].Queued);
+        }
     }
 
     /// <summary>The task left the queue it waited on (dispatched, or queued again elsewhere).</summary>
@@ -101,6 +105,11 @@ internal sealed class SchedulingMechanism : IEventHandler
         if (t.QueuedOn >= 0)
         {
             _m.Cpus[t.QueuedOn].Queued--;
+            if (_m.TraceSinks.Length > 0)
+            {
+                _m.Monitor.TraceCounter("run queue", t.QueuedOn, _m.Cpus[t.QueuedOn].Queued);
+            }
+
             t.QueuedOn = -1;
         }
     }

@@ -227,7 +227,7 @@ internal sealed class VcpuRunLoop : IEventHandler
         _m.Counters.Vcpus[v.Info.Id].VmExits++;
         _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
         _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Host);
-        _m.Monitor.TraceInstant(v.Cpu, trace, v.Info.Id, 0);
+        _m.Monitor.TraceInstant(v.Cpu, trace, v.Info.Id, (long)v.ExitReason); // the reason, for the trace's arguments
         StartPhase(v, VcpuPhase.ExitHandling, ns);
     }
 
@@ -488,7 +488,7 @@ internal sealed class VcpuRunLoop : IEventHandler
         counters.Vcpus[v.Info.Id].UserspaceExits++;
         counters.Vcpus[v.Info.Id].VmExits++;
         SaveGuestProgress(v);
-        _m.Monitor.TraceInstant(v.Cpu, TraceKind.VmExit, v.Info.Id, 1);
+        _m.Monitor.TraceInstant(v.Cpu, TraceKind.VmExit, v.Info.Id, (long)ExitReason.Io);
         Put(v);
         _m.Accounting.SetVcpuState(v, VcpuState.InUserspace);
         _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Host);

@@ -152,6 +152,10 @@ internal sealed class AvicContext
         }
 
         table[v.ApicId] = hw;
+        if (old.IsRunning != hw.IsRunning)
+        {
+            Host.Monitor.TraceCounter("IsRunning", vcpu, hw.IsRunning ? 1 : 0);
+        }
     }
 
     public string Describe(int vcpu)

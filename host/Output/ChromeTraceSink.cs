@@ -35,12 +35,20 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     private static readonly JsonEncodedText Bp = JsonEncodedText.Encode("bp");
     private static readonly JsonEncodedText FlowStart = JsonEncodedText.Encode("s");
     private static readonly JsonEncodedText FlowEnd = JsonEncodedText.Encode("f");
+    private static readonly JsonEncodedText FlowStep = JsonEncodedText.Encode("t");
+    private static readonly JsonEncodedText C = JsonEncodedText.Encode("C");
+    private static readonly JsonEncodedText IpiFlow = JsonEncodedText.Encode("IPI");
+    private static readonly JsonEncodedText IpiCategory = JsonEncodedText.Encode("ipi");
+    private static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason");
     private static readonly JsonEncodedText Enclosing = JsonEncodedText.Encode("e");
     private static readonly JsonEncodedText DeviceCategory = JsonEncodedText.Encode("device");
     private static readonly JsonEncodedText DeviceFlow = JsonEncodedText.Encode("device interrupt");
 
     /// <summary>Device tracks live in their own process, one thread per device.</summary>
     private const int DevicePid = 1;
+
+    /// <summary>VM i's process (its vCPU tracks) is pid FirstVmPid + i.</summary>
+    private const int FirstVmPid = 2;
     private static readonly JsonEncodedText[] KindNames = Enum.GetNames<TraceKind>().Select(n => JsonEncodedText.Encode(n)).ToArray();
     private static readonly JsonEncodedText[] StateNames = Enum.GetNames<VcpuState>().Select(n => JsonEncodedText.Encode(n)).ToArray();
 
@@ -55,6 +63,16 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     private readonly SortedSet<int> _pcpus = new();
     private readonly Dictionary<int, JsonEncodedText> _taskNames = new();
     private readonly SortedSet<int> _devices = new();
+
+    /// <summary>Each vCPU's open lifecycle slice on its own track, and the vCPUs seen.</summary>
+    private readonly Dictionary<int, (long Start, VcpuState State)> _vcpuSlice = new();
+    private readonly SortedSet<int> _vcpus = new();
+
+    /// <summary>Each sender's last ICR write (time, pCPU), where its IPIs' flows start.</summary>
+    private readonly Dictionary<int, (long Time, int Pcpu)> _lastIcr = new();
+
+    /// <summary>The flows that are IPIs' (the others are devices'): a flow's steps and end carry its start's name and category.</summary>
+    private readonly HashSet<long> _ipiFlows = new();
 
     /// <summary>Flows from a device's interrupt to the guest taking it: open flow ids by (vCPU, vector).</summary>
     private readonly Dictionary<(int Vcpu, int Vector), List<long>> _openFlows = new();
@@ -81,6 +99,13 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     public Func<int, string> CpuName { get; set; } = c => "pCPU " + c;
 
     public Func<int, string> DeviceName { get; set; } = d => "device " + d;
+
+    /// <summary>The VM of a vCPU (for its track's process), and names for VMs and vCPUs.</summary>
+    public Func<int, int> VmOfVcpu { get; set; } = _ => 0;
+
+    public Func<int, string> VmName { get; set; } = vm => "VM " + vm;
+
+    public Func<int, string> VcpuName { get; set; } = v => "vCPU " + v;
 
     public long EventsWritten => _written;
 
@@ -121,6 +146,47 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         {
             _stateSlice[pcpu] = (time, vcpu, state);
         }
+
+        VcpuTrack(time, vcpu, state);
+    }
+
+    /// <summary>The vCPU's own track: every lifecycle state as a slice, blocked and preempted included.</summary>
+    private void VcpuTrack(long time, int vcpu, VcpuState? next)
+    {
+        _vcpus.Add(vcpu);
+        if (_vcpuSlice.Remove(vcpu, out var open) && time > open.Start)
+        {
+            Slice(open.Start, time, VcpuTid(vcpu).Pid, VcpuTid(vcpu).Tid, StateCategory, StateNames[(int)open.State], vcpu);
+        }
+
+        if (next is { } state)
+        {
+            _vcpuSlice[vcpu] = (time, state);
+        }
+    }
+
+    private (int Pid, int Tid) VcpuTid(int vcpu) => (FirstVmPid + VmOfVcpu(vcpu), vcpu);
+
+    public void Counter(long time, string name, int id, long value)
+    {
+        _lastTime = time;
+        if (!Room())
+        {
+            return;
+        }
+
+        // A pCPU's counters belong to the host's process, a vCPU's (IsRunning) to its VM's.
+        bool perVcpu = name == "IsRunning";
+        _json.WriteStartObject();
+        _json.WriteString(Name, perVcpu ? $"{name} {VcpuName(id)}" : $"{name} pCPU {id}");
+        _json.WriteString(Ph, C);
+        _json.WriteNumber(Ts, time / 1000.0);
+        _json.WriteNumber(Pid, perVcpu ? FirstVmPid + VmOfVcpu(id) : 0);
+        _json.WriteStartObject(Args);
+        _json.WriteNumber(name, value);
+        _json.WriteEndObject();
+        _json.WriteEndObject();
+        _written++;
     }
 
     public void Instant(long time, int pcpu, TraceKind kind, int vcpu, long argument)
@@ -135,6 +201,32 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         {
             DeviceRaised(time, vcpu, (int)(argument >> 8), (int)(argument & 0xFF));
             return;
+        }
+
+        if (kind == TraceKind.IpiSent)
+        {
+            IpiSent(vcpu, (int)(argument >> 8), (int)(argument & 0xFF));
+            return;
+        }
+
+        if (kind == TraceKind.IcrWrite)
+        {
+            _lastIcr[vcpu] = (time, pcpu);
+        }
+
+        if (kind is TraceKind.Doorbell or TraceKind.SpuriousDoorbell or TraceKind.DoorbellInHost)
+        {
+            // The doorbell is a step of every flow on its way to this vCPU.
+            foreach (var ((target, _), ids) in _openFlows)
+            {
+                if (target == vcpu)
+                {
+                    foreach (long id in ids)
+                    {
+                        Flow(FlowStep, id, time, 0, pcpu);
+                    }
+                }
+            }
         }
 
         if (kind == TraceKind.InterruptAccepted && _openFlows.Remove((vcpu, (int)argument), out var flows))
@@ -155,9 +247,45 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         _json.WriteNumber(Tid, pcpu);
         _json.WriteStartObject(Args);
         _json.WriteNumber(Vcpu, vcpu);
+        switch (kind)
+        {
+            case TraceKind.VmExit:
+                _json.WriteString(Reason, ExitReasonNames.Name((ExitReason)argument));
+                break;
+            case TraceKind.IcrWrite:
+                var icr = new Icr((ulong)argument);
+                _json.WriteString("icr", $"0x{(ulong)argument:X16}");
+                _json.WriteNumber("vector", icr.Vector);
+                _json.WriteString("deliveryMode", icr.DeliveryMode.ToString());
+                _json.WriteString("destination", icr.Shorthand == DestinationShorthand.None ? $"{(icr.IsLogical ? "logical" : "physical")} 0x{icr.Destination:X2}" : icr.Shorthand.ToString());
+                break;
+            case TraceKind.InterruptAccepted:
+                _json.WriteNumber("vector", argument);
+                break;
+        }
+
         _json.WriteEndObject();
         _json.WriteEndObject();
         _written++;
+    }
+
+    /// <summary>An IPI's vector reached its target's IRR: a flow from the sender's ICR write, ended where the target takes it.</summary>
+    private void IpiSent(int target, int sender, int vector)
+    {
+        if (!_lastIcr.TryGetValue(sender, out var icr))
+        {
+            return;
+        }
+
+        long id = ++_nextFlow;
+        _ipiFlows.Add(id);
+        Flow(FlowStart, id, icr.Time, 0, icr.Pcpu);
+        if (!_openFlows.TryGetValue((target, vector), out var open))
+        {
+            _openFlows[(target, vector)] = open = new List<long>();
+        }
+
+        open.Add(id);
     }
 
     /// <summary>Closes the open slices at the end of the run, names the tracks, and ends the JSON document.</summary>
@@ -166,6 +294,23 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         foreach (int pcpu in _pcpus.ToArray())
         {
             TaskSwitched(Math.Max(endTime, _lastTime), pcpu, -1);
+        }
+
+        foreach (int vcpu in _vcpus.ToArray())
+        {
+            VcpuTrack(Math.Max(endTime, _lastTime), vcpu, null);
+        }
+
+        Metadata("process_name", 0, null, "host (pCPUs)");
+        foreach (int vm in _vcpus.Select(VmOfVcpu).Distinct().Order())
+        {
+            Metadata("process_name", FirstVmPid + vm, null, VmName(vm));
+        }
+
+        foreach (int vcpu in _vcpus)
+        {
+            var (pid, tid) = VcpuTid(vcpu);
+            Metadata("thread_name", pid, tid, VcpuName(vcpu));
         }
 
         foreach (int pcpu in _pcpus)
@@ -253,7 +398,9 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         }
     }
 
-    private void Slice(long start, long end, int pcpu, JsonEncodedText category, JsonEncodedText name, int vcpu)
+    private void Slice(long start, long end, int pcpu, JsonEncodedText category, JsonEncodedText name, int vcpu) => Slice(start, end, 0, pcpu, category, name, vcpu);
+
+    private void Slice(long start, long end, int pid, int tid, JsonEncodedText category, JsonEncodedText name, int vcpu)
     {
         if (!Room())
         {
@@ -266,8 +413,8 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         _json.WriteString(Ph, X);
         _json.WriteNumber(Ts, start / 1000.0);
         _json.WriteNumber(Dur, (end - start) / 1000.0);
-        _json.WriteNumber(Pid, 0);
-        _json.WriteNumber(Tid, pcpu);
+        _json.WriteNumber(Pid, pid);
+        _json.WriteNumber(Tid, tid);
         if (vcpu >= 0)
         {
             _json.WriteStartObject(Args);
@@ -277,6 +424,23 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
 
         _json.WriteEndObject();
         _written++;
+    }
+
+    private void Metadata(string kind, int pid, int? tid, string name)
+    {
+        _json.WriteStartObject();
+        _json.WriteString(Name, kind);
+        _json.WriteString(Ph, M);
+        _json.WriteNumber(Pid, pid);
+        if (tid is { } t)
+        {
+            _json.WriteNumber(Tid, t);
+        }
+
+        _json.WriteStartObject(Args);
+        _json.WriteString(Name, name);
+        _json.WriteEndObject();
+        _json.WriteEndObject();
     }
 
     /// <summary>A device's interrupt: a short slice on the device's track, and the start of a flow to its acceptance.</summary>
@@ -308,9 +472,15 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
 
     private void Flow(JsonEncodedText phase, long id, long time, int pid, int tid)
     {
+        bool ipi = _ipiFlows.Contains(id);
+        if (ipi && phase.Equals(FlowEnd))
+        {
+            _ipiFlows.Remove(id);
+        }
+
         _json.WriteStartObject();
-        _json.WriteString(Name, DeviceFlow);
-        _json.WriteString(Cat, DeviceCategory);
+        _json.WriteString(Name, ipi ? IpiFlow : DeviceFlow);
+        _json.WriteString(Cat, ipi ? IpiCategory : DeviceCategory);
         _json.WriteString(Ph, phase);
         _json.WriteNumber(Id, id);
         _json.WriteNumber(Ts, time / 1000.0);

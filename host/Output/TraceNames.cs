@@ -20,6 +20,9 @@ internal static class TraceNames
             return $"{machine.Vms[v.Vm].Name}/vcpu{v.IndexInVm}";
         };
         sink.CpuName = cpu => $"pCPU {cpu} (APIC 0x{machine.Topology.Cpus[cpu].ApicId:X2})";
+        sink.VmOfVcpu = vcpu => machine.Vcpu(vcpu).Vm;
+        sink.VmName = vm => $"VM {machine.Vms[vm].Name}";
+        sink.VcpuName = vcpu => $"{machine.Vms[machine.Vcpu(vcpu).Vm].Name}/vcpu{machine.Vcpu(vcpu).IndexInVm}";
         sink.DeviceName = device =>
         {
             var d = machine.Devices[device];

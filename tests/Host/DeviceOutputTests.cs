@@ -45,6 +45,10 @@ public class DeviceOutputTests
                 slices++;
                 Assert.That((int)e["pid"]!, Is.EqualTo(1), "on the devices' process");
             }
+            else if (cat != "device")
+            {
+                continue; // the IPIs' flows
+            }
             else if (ph == "s")
             {
                 Assert.That(starts.Add((long)e["id"]!), Is.True, "a flow id starts once");

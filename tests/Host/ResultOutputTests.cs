@@ -81,28 +81,61 @@ public class ResultOutputTests
         Assert.That(events.Count, Is.GreaterThan(100));
 
         var lastTaskEnd = new Dictionary<int, double>();
-        int doorbells = 0, names = 0;
+        var flowStarts = new Dictionary<long, string>();
+        int doorbells = 0, threadNames = 0, flowEnds = 0;
+        var processes = new Dictionary<int, string>();
         foreach (var e in events)
         {
+            // The Trace Event format: every event a name, a phase, a pid; a timestamp but for metadata.
             string ph = (string)e!["ph"]!;
-            Assert.That((int)e["pid"]!, Is.EqualTo(0));
-            int tid = (int)e["tid"]!;
-            Assert.That(ph, Is.AnyOf("X", "i", "M"));
+            Assert.That(ph, Is.AnyOf("X", "i", "M", "s", "t", "f", "C"));
+            Assert.That((string?)e["name"], Is.Not.Null.And.Not.Empty);
+            int pid = (int)e["pid"]!;
             if (ph == "M")
             {
-                names++;
+                if ((string)e["name"]! == "process_name")
+                {
+                    processes[pid] = (string)e["args"]!["name"]!;
+                }
+                else
+                {
+                    threadNames++;
+                }
+
                 continue;
             }
 
             double ts = (double)e["ts"]!;
             Assert.That(ts, Is.GreaterThanOrEqualTo(0));
-            if (ph == "X")
+            if (ph == "C")
+            {
+                Assert.That(e["args"]!.AsObject(), Has.Count.EqualTo(1), "a counter's value");
+                continue;
+            }
+
+            int tid = (int)e["tid"]!;
+            if (ph is "s" or "t" or "f")
+            {
+                long id = (long)e["id"]!;
+                string cat = (string)e["cat"]!;
+                if (ph == "s")
+                {
+                    flowStarts[id] = cat;
+                }
+                else
+                {
+                    Assert.That(flowStarts.GetValueOrDefault(id), Is.EqualTo(cat), "a flow's step or end follows its start, in its category");
+                    flowEnds += ph == "f" ? 1 : 0;
+                }
+            }
+            else if (ph == "X")
             {
                 double dur = (double)e["dur"]!;
                 Assert.That(dur, Is.GreaterThan(0));
                 if ((string)e["cat"]! == "task")
                 {
                     // Task slices on one pCPU never overlap: one task runs there at a time.
+                    Assert.That(pid, Is.EqualTo(0));
                     double end = lastTaskEnd.GetValueOrDefault(tid, 0);
                     Assert.That(ts, Is.GreaterThanOrEqualTo(end - 1e-6), $"pCPU {tid} runs two tasks at {ts} µs");
                     lastTaskEnd[tid] = ts + dur;
@@ -112,10 +145,24 @@ public class ResultOutputTests
             {
                 doorbells++;
             }
+            else if ((string)e["name"]! == "VmExit")
+            {
+                Assert.That((string?)e["args"]!["reason"], Is.Not.Null, "exits carry their reason");
+            }
+            else if ((string)e["name"]! == "IcrWrite")
+            {
+                Assert.That((string)e["args"]!["icr"]!, Does.StartWith("0x"), "ICR writes carry their value");
+            }
         }
 
+        var totals = cli.Result()["totals"]!;
         Assert.That(doorbells, Is.GreaterThan(0));
-        Assert.That(names, Is.EqualTo(lastTaskEnd.Count), "every pCPU track is named");
+        Assert.That(processes[0], Is.EqualTo("host (pCPUs)"));
+        Assert.That(processes.Values, Does.Contain("VM vm0"), "a process per VM, its vCPUs' tracks in it");
+        Assert.That(threadNames, Is.EqualTo(lastTaskEnd.Count + 8), "every pCPU track and every vCPU track is named");
+        Assert.That(flowEnds, Is.EqualTo((long)totals["ipisDelivered"]!), "one flow from each ICR write to each IPI it delivered");
+        Assert.That(events.Any(e => (string)e!["ph"]! == "C" && ((string)e["name"]!).StartsWith("IsRunning", StringComparison.Ordinal)), Is.True);
+        Assert.That(events.Any(e => (string)e!["ph"]! == "C" && ((string)e["name"]!).StartsWith("run queue", StringComparison.Ordinal)), Is.True);
         Assert.That(lastTaskEnd.Values.Max(), Is.EqualTo(2000).Within(1e-6), "slices are closed at the end of the run");
     }
 
