@@ -167,7 +167,7 @@ internal static class SweepPlots
         };
     }
 
-    /// <summary>A combination's label: its values joined, e.g. "strict=true, PerCpu=1".</summary>
+    /// <summary>A combination's label: its values joined, e.g. "strict, PerCpu=1".</summary>
     public static string Label(SweepPlan plan, JsonNode combination)
     {
         if (plan.Axes.Count == 0)
@@ -175,8 +175,14 @@ internal static class SweepPlots
             return "base";
         }
 
-        return string.Join(", ", plan.Axes.Select(a => $"{a.Key[(a.Key.LastIndexOf(':') + 1)..]}={(string)combination["values"]![a.Key]!}"));
+        return string.Join(", ", plan.Axes.Select(a => Part(a.Key, (string)combination["values"]![a.Key]!)));
     }
+
+    /// <summary>"PerCpu=1"; the doorbell mode reads as what it is: "strict", "non-strict".</summary>
+    private static string Part(string key, string value) =>
+        string.Equals(key, SweepAggregate.StrictKey, StringComparison.OrdinalIgnoreCase) && bool.TryParse(value, out bool strict)
+            ? (strict ? "strict" : "non-strict")
+            : $"{key[(key.LastIndexOf(':') + 1)..]}={value}";
 
     public static string Format(double value) =>
         value.ToString(Math.Abs(value) >= 100 ? "N0" : "0.###", CultureInfo.InvariantCulture);
