@@ -35,6 +35,7 @@ internal sealed class IcrWritePath : IEventHandler
         }
 
         Count(v, in outcome);
+        v.ExitInfo2 = outcome.ExitInfo2;
         long expectedHandlerNs = _m.Costs.IpiEmulationNs;
         _m.RunLoop.BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + expectedHandlerNs);
         long acts = (_m.Costs.VmExitNs / 2) + expectedHandlerNs;

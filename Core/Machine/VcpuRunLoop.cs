@@ -227,7 +227,9 @@ internal sealed class VcpuRunLoop : IEventHandler
         _m.Counters.Vcpus[v.Info.Id].VmExits++;
         _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
         _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Host);
-        _m.Monitor.TraceInstant(v.Cpu, trace, v.Info.Id, (long)v.ExitReason); // the reason, for the trace's arguments
+        // The reason (and, for an incomplete IPI, EXITINFO2: cause in 34:32, index in 8:0) for the trace's arguments.
+        long info = v.ExitReason == ExitReason.AvicIncompleteIpi ? (long)(v.ExitInfo2 << 8) : 0;
+        _m.Monitor.TraceInstant(v.Cpu, trace, v.Info.Id, (long)v.ExitReason | info);
         StartPhase(v, VcpuPhase.ExitHandling, ns);
     }
 

@@ -110,6 +110,9 @@ internal sealed class VcpuRuntime
 
     /// <summary>The reason of the exit this vCPU is taking, set where the exit starts; and when it left guest mode (-1: not exiting).</summary>
     public ExitReason ExitReason;
+
+    /// <summary>The exit's EXITINFO2 where the trace shows it (AVIC_INCOMPLETE_IPI: cause &lt;&lt; 32 | table index).</summary>
+    public ulong ExitInfo2;
     public long ExitSince = -1;
 
     /// <summary>Anything that ends a halt: an IRR bit, an NMI, an INIT (kvm_vcpu_has_events).</summary>

@@ -5,6 +5,7 @@ public enum TraceKind : byte
 {
     Doorbell,
     SpuriousDoorbell,
+    /// <summary>A VM exit (argument: its <see cref="ExitReason"/> in bits 7:0; for AVIC_INCOMPLETE_IPI, EXITINFO2 &lt;&lt; 8).</summary>
     VmExit,
     Wakeup,
     LostWakeup,

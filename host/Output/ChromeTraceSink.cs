@@ -69,7 +69,7 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     private readonly SortedSet<int> _vcpus = new();
 
     /// <summary>Each sender's last ICR write (time, pCPU), where its IPIs' flows start.</summary>
-    private readonly Dictionary<int, (long Time, int Pcpu)> _lastIcr = new();
+    private readonly Dictionary<int, (long Time, int Pcpu, ulong Icr)> _lastIcr = new();
 
     /// <summary>The flows that are IPIs' (the others are devices'): a flow's steps and end carry its start's name and category.</summary>
     private readonly HashSet<long> _ipiFlows = new();
@@ -211,7 +211,7 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
 
         if (kind == TraceKind.IcrWrite)
         {
-            _lastIcr[vcpu] = (time, pcpu);
+            _lastIcr[vcpu] = (time, pcpu, (ulong)argument);
         }
 
         if (kind is TraceKind.Doorbell or TraceKind.SpuriousDoorbell or TraceKind.DoorbellInHost)
@@ -250,7 +250,21 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         switch (kind)
         {
             case TraceKind.VmExit:
-                _json.WriteString(Reason, ExitReasonNames.Name((ExitReason)argument));
+                var reason = (ExitReason)(argument & 0xFF);
+                _json.WriteString(Reason, ExitReasonNames.Name(reason));
+                if (reason == ExitReason.AvicIncompleteIpi)
+                {
+                    // KVM's kvm_avic_incomplete_ipi tracepoint: ICR (EXITINFO1) and EXITINFO2 (cause << 32 | index).
+                    ulong info2 = (ulong)argument >> 8;
+                    if (_lastIcr.TryGetValue(vcpu, out var last))
+                    {
+                        _json.WriteString("exitInfo1", $"0x{last.Icr:X16}");
+                    }
+
+                    _json.WriteString("exitInfo2", $"0x{info2:X16}");
+                    _json.WriteString("cause", ((IncompleteIpiCause)(info2 >> 32)).ToString());
+                }
+
                 break;
             case TraceKind.IcrWrite:
                 var icr = new Icr((ulong)argument);

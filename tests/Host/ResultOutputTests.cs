@@ -82,7 +82,7 @@ public class ResultOutputTests
 
         var lastTaskEnd = new Dictionary<int, double>();
         var flowStarts = new Dictionary<long, string>();
-        int doorbells = 0, threadNames = 0, flowEnds = 0;
+        int doorbells = 0, threadNames = 0, flowEnds = 0, incompleteIpi = 0;
         var processes = new Dictionary<int, string>();
         foreach (var e in events)
         {
@@ -148,6 +148,12 @@ public class ResultOutputTests
             else if ((string)e["name"]! == "VmExit")
             {
                 Assert.That((string?)e["args"]!["reason"], Is.Not.Null, "exits carry their reason");
+                if ((string)e["args"]!["reason"]! == "avic_incomplete_ipi")
+                {
+                    incompleteIpi++;
+                    Assert.That((string)e["args"]!["exitInfo1"]!, Does.StartWith("0x"), "the ICR, as KVM's tracepoint shows it");
+                    Assert.That((string)e["args"]!["cause"]!, Is.AnyOf("TargetNotRunning", "InvalidTarget", "InvalidIntType", "InvalidBackingPage", "InvalidIpiVector"));
+                }
             }
             else if ((string)e["name"]! == "IcrWrite")
             {
@@ -157,6 +163,7 @@ public class ResultOutputTests
 
         var totals = cli.Result()["totals"]!;
         Assert.That(doorbells, Is.GreaterThan(0));
+        Assert.That(incompleteIpi, Is.GreaterThan(0));
         Assert.That(processes[0], Is.EqualTo("host (pCPUs)"));
         Assert.That(processes.Values, Does.Contain("VM vm0"), "a process per VM, its vCPUs' tracks in it");
         Assert.That(threadNames, Is.EqualTo(lastTaskEnd.Count + 8), "every pCPU track and every vCPU track is named");
