@@ -89,4 +89,34 @@ public class CliInterruptionTests
         Assert.That(stderr.Result, Does.Contain($"interrupted: kept {kept} of 400 point(s)"));
         Assert.That(Directory.GetFiles(Path.Combine(cli.WorkDir, "sw"), "*.tmp", SearchOption.AllDirectories), Is.Empty);
     }
+
+    [Test]
+    public void ASecondSigint_AbortsAtOnce()
+    {
+        // A sweep waits for its running point after the first Ctrl-C; a point of seconds leaves time for a second.
+        using var cli = new Cli();
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cli.WorkDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
+        foreach (string a in new[] { "sweep", "--out", "sw", "--jobs", "1", "--replications", "3", "--set", "Simulation:DurationUs=3000000" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        _ = p.StandardOutput.ReadToEndAsync();
+        Thread.Sleep(2500); // into the first point
+        Signal(p, "INT");
+        Thread.Sleep(300);
+        Signal(p, "INT");
+        Assert.That(p.WaitForExit(10_000), Is.True, "the second Ctrl-C does not wait for the point");
+        Assert.That(p.ExitCode, Is.EqualTo(130));
+        Assert.That(stderr.Result, Does.Not.Contain("interrupted: kept"), "aborted, not stopped cleanly");
+    }
+
+    private static void Signal(Process p, string signal)
+    {
+        using var kill = Process.Start("kill", new[] { "-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!;
+        kill.WaitForExit();
+    }
 }
