@@ -39,6 +39,11 @@ internal static class ScenarioBinder
             }
         }
 
+        if (sim.SampleUs > 0 && (sim.WarmupUs + sim.DurationUs) / sim.SampleUs > Machine.TimeSeriesSampler.MaxIntervals)
+        {
+            errors.Add($"Simulation:SampleUs: {sim.SampleUs} µs over {sim.WarmupUs + sim.DurationUs} µs is {(sim.WarmupUs + sim.DurationUs) / sim.SampleUs:N0} intervals, above {Machine.TimeSeriesSampler.MaxIntervals:N0}; sample less often");
+        }
+
         var vms = BindVms(config, topology, errors);
         if (topology is not null && !errors.Any(e => e.StartsWith("Vms", StringComparison.Ordinal)))
         {

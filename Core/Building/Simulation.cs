@@ -68,6 +68,9 @@ public sealed class Simulation : IDisposable
 
     public long EndTimeNs { get; }
 
+    /// <summary>When the warm-up ends and the counts restart (Simulation:WarmupUs), ns.</summary>
+    public long WarmupNs => _startMeasureNs;
+
     public long Now => Engine.Now;
 
     /// <summary>Why the run stopped early (a broken invariant, a plugin's exception), or null.</summary>

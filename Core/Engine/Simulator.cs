@@ -108,12 +108,13 @@ public sealed class Simulator
         CheckTime(time);
         long sequence = _sequence++;
         ref long slot = ref _timerSequence[timer];
-        if (slot >= 0)
+        bool superseded = slot >= 0;
+        slot = sequence; // before a compaction NoteCancelled may run: the superseded event is dead by then
+        if (superseded)
         {
             NoteCancelled();
         }
 
-        slot = sequence;
         _queue.Push(time, sequence, kind, subject, 0, timer);
     }
 

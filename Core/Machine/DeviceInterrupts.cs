@@ -110,7 +110,9 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         {
             // kvm_set_msi_irq -> kvm_apic_accept_irq: the interrupt virtualization notifies the target as its mode requires.
             long wakeups = _m.Counters.Wakeups;
-            d.Injecting[d.SlotOf[_m.Vcpus[e.Argument].Info.IndexInVm]]--;
+            int injected = d.SlotOf[_m.Vcpus[e.Argument].Info.IndexInVm];
+            d.Injecting[injected]--;
+            InIrr(d, injected, Now - _m.Costs.HostInterruptNs); // raised one handler's time ago (the handler's cost is fixed)
             _m.InterruptVirtualization.DeliverInterrupt(e.Argument, d.Info.Vector);
             if (_m.Counters.Wakeups > wakeups)
             {
@@ -142,10 +144,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
     {
         var v = _m.Vcpus[target];
         int slot = d.SlotOf[v.Info.IndexInVm];
-        if (d.Pending[slot]++ == 0)
-        {
-            d.Since[slot] = Now;
-        }
+        d.Pending[slot]++;
 
         foreach (var c in d.Chain)
         {
@@ -154,6 +153,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         _m.Monitor.TraceInstant(Math.Max(0, v.Cpu), TraceKind.DeviceInterrupt, target, ((long)d.Info.Id << 8) | d.Info.Vector);
         if (d.Info.Posted && Remapping is not null && Remapping.Post(d.Info.Id, target))
         {
+            InIrr(d, slot, Now); // the IOMMU wrote the IRR as it posted
             foreach (var c in d.Chain)
             {
                 c.Posted++;
@@ -172,20 +172,35 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         _m.Engine.Schedule(Now + _m.Costs.HostInterruptNs, _kindBase + (int)Kind.Inject, d.Info.Id, target);
     }
 
-    /// <summary>The guest takes a device vector: every interrupt of that device pending for this vCPU is accepted.</summary>
+    /// <summary>An interrupt of the slot reached the IRR; <paramref name="raised"/> is when the device raised it.</summary>
+    private static void InIrr(DeviceRuntime d, int slot, long raised)
+    {
+        if (d.InIrr[slot]++ == 0)
+        {
+            d.Since[slot] = raised;
+        }
+    }
+
+    /// <summary>
+    /// The guest takes a device vector: every interrupt of that device in this vCPU's IRR is accepted (not those the
+    /// host's handler has yet to inject).
+    /// </summary>
     public void Accepted(VcpuRuntime v, byte vector)
     {
         var d = _devices[_deviceOfVector[v.Info.Vm]![vector]];
         int slot = d.SlotOf[v.Info.IndexInVm];
-        if (slot < 0 || d.Pending[slot] == 0)
+        if (slot < 0 || d.InIrr[slot] == 0)
         {
-            return; // an IPI with a device's vector: nothing of the device's was pending
+            return; // an IPI with a device's vector: nothing of the device's was in the IRR
         }
 
         long latency = Now - d.Since[slot];
-        int count = d.Pending[slot] - d.Carried[slot]; // those raised before the warm-up ended are not counted
-        d.Pending[slot] = 0;
-        d.Carried[slot] = 0;
+        int taken = d.InIrr[slot];
+        int carried = Math.Min(d.Carried[slot], taken); // raised before the warm-up ended: not counted (FIFO: the oldest first)
+        d.InIrr[slot] = 0;
+        d.Pending[slot] -= taken;
+        d.Carried[slot] -= carried;
+        int count = taken - carried;
         if (count <= 0)
         {
             return;
@@ -213,9 +228,12 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
             int slot = d.Info.Vm == v.Info.Vm ? d.SlotOf[v.Info.IndexInVm] : -1;
             if (slot >= 0)
             {
-                ClearedByInit += d.Pending[slot];
-                d.Pending[slot] = 0;
-                d.Carried[slot] = 0;
+                // What was in the IRR is gone; what the host's handler still holds is injected after the INIT.
+                int cleared = d.InIrr[slot];
+                ClearedByInit += cleared;
+                d.Pending[slot] -= cleared;
+                d.Carried[slot] = Math.Max(0, d.Carried[slot] - cleared);
+                d.InIrr[slot] = 0;
             }
         }
     }
@@ -269,6 +287,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
             c?.Reset();
         }
 
+        ClearedByInit = 0;
         foreach (var d in _devices)
         {
             d.Counters.Reset();
@@ -283,7 +302,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         {
             for (int slot = 0; slot < d.Pending.Length; slot++)
             {
-                if (d.Pending[slot] > d.Injecting[slot] && !_m.Vcpus[d.Info.Targets[slot]].Irr.IsSet(d.Info.Vector))
+                if (d.InIrr[slot] > 0 && !_m.Vcpus[d.Info.Targets[slot]].Irr.IsSet(d.Info.Vector))
                 {
                     _m.Monitor.ReportViolation($"device '{d.Info.Name}' has {d.Pending[slot]} interrupt(s) pending for vCPU {d.Info.Targets[slot]} whose IRR lacks vector 0x{d.Info.Vector:X2}");
                     return;
@@ -378,6 +397,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
             Pending = new int[info.Targets.Count];
             Injecting = new int[info.Targets.Count];
             Carried = new int[info.Targets.Count];
+            InIrr = new int[info.Targets.Count];
             Since = new long[info.Targets.Count];
         }
 
@@ -390,6 +410,9 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
 
         /// <summary>Per slot: interrupts raised and not yet taken, and when the first of them was raised.</summary>
         public int[] Pending { get; }
+
+        /// <summary>Per slot: of <see cref="Pending"/>, those in the target's IRR (the rest are in the host's handler); <see cref="Since"/> is the first's raise.</summary>
+        public int[] InIrr { get; }
 
         /// <summary>Per slot: of <see cref="Pending"/>, those raised before the warm-up ended (not counted when taken).</summary>
         public int[] Carried { get; }

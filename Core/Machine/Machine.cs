@@ -194,8 +194,12 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
         _m.Accounting.Start(warmupNs);
     }
 
-    /// <summary>Brings every time account up to now (before results are read).</summary>
-    public void Settle() => _m.Accounting.Settle();
+    /// <summary>Brings every time account (and the time series) up to now (before results are read).</summary>
+    public void Settle()
+    {
+        _m.Accounting.Settle();
+        _m.Sampler?.Flush();
+    }
 
     /// <summary>Stops the run with a report that ends with the recent events.</summary>
     internal void Fail(string message) => _m.Monitor.Fail(message);

@@ -41,6 +41,11 @@ internal sealed class TimeAccounting : IEventHandler
             section.Reset();
         }
 
+        foreach (var v in _m.Vcpus)
+        {
+            v.ExitSince = -1; // an exit under way was counted before the restart: its time is not the measured span's
+        }
+
         foreach (var t in _m.Tasks)
         {
             t.OnCpuNs = t.StolenNs = t.RunQueueWaitNs = t.MaxRunQueueWaitNs = t.ContextSwitches = t.Migrations = 0;

@@ -10,6 +10,9 @@ namespace Emu.Core.Machine;
 /// </summary>
 internal sealed class TimeSeriesSampler : IEventHandler
 {
+    /// <summary>The most intervals a run may sample (64 bytes each); more is refused when the scenario is checked.</summary>
+    public const long MaxIntervals = 1_000_000;
+
     private readonly MachineState _m;
     private readonly long _intervalNs;
     private readonly int _kind;
@@ -22,7 +25,7 @@ internal sealed class TimeSeriesSampler : IEventHandler
         _m = m;
         _intervalNs = intervalNs;
         _kind = m.Engine.RegisterKind("TimeSample", this);
-        _samples = new List<TimeSample>((int)Math.Min(endNs / intervalNs + 2, 10_000_000));
+        _samples = new List<TimeSample>((int)Math.Min((endNs / intervalNs) + 2, MaxIntervals + 1));
     }
 
     public IReadOnlyList<TimeSample> Samples => _samples;
@@ -40,13 +43,27 @@ internal sealed class TimeSeriesSampler : IEventHandler
 
     public void Handle(in SimEvent e)
     {
+        Take(e.Time);
+        _m.Engine.Schedule(e.Time + _intervalNs, _kind, 0);
+    }
+
+    /// <summary>The interval from the last sample to now, shorter than the others (the run ended or was stopped), if any.</summary>
+    public void Flush()
+    {
+        if (_m.Now > _lastTime)
+        {
+            Take(_m.Now);
+        }
+    }
+
+    private void Take(long time)
+    {
         var now = Snapshot();
         _samples.Add(new TimeSample(
-            _lastTime, e.Time, now.VmExits - _last.VmExits, now.Doorbells - _last.Doorbells, now.SpuriousDoorbells - _last.SpuriousDoorbells,
+            _lastTime, time, now.VmExits - _last.VmExits, now.Doorbells - _last.Doorbells, now.SpuriousDoorbells - _last.SpuriousDoorbells,
             now.IpisSent - _last.IpisSent, now.DeviceInterrupts - _last.DeviceInterrupts, now.ContextSwitches - _last.ContextSwitches));
         _last = now;
-        _lastTime = e.Time;
-        _m.Engine.Schedule(e.Time + _intervalNs, _kind, 0);
+        _lastTime = time;
     }
 
     private TimeSample Snapshot()

@@ -41,7 +41,15 @@ public sealed record Producer(string Emu, string? Commit, string Runtime, string
         {
             if (!HashByPath.TryGetValue(path, out string? hash))
             {
-                hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+                try
+                {
+                    hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    hash = null; // the file went away during the run: the result matters more than its hash
+                }
+
                 HashByPath[path] = hash;
             }
 

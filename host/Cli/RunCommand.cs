@@ -110,7 +110,7 @@ internal static class RunCommand
             string file = Path.Combine(dir, "result.json");
             AtomicFile.WriteAllText(file, ResultJson.Serialize(result));
             AtomicFile.WriteAllText(Path.Combine(dir, ResultCsv.FileName), ResultCsv.Write(result));
-            var series = TimeSeriesOutput.Write(dir, simulation.TimeSeries, simulation.EndTimeNs - result.SimulatedNs);
+            var series = TimeSeriesOutput.Write(dir, simulation.TimeSeries, simulation.WarmupNs);
 
             if (json)
             {

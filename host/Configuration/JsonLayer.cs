@@ -64,6 +64,11 @@ internal sealed class JsonLayer
         {
             layer.Flatten(span.ToArray());
         }
+        catch (InvalidOperationException ex)
+        {
+            // A string that is not text (a lone surrogate escape such as "\uDC00").
+            throw new EmuConfigurationException($"{path}: not a valid JSON configuration: {ex.Message}");
+        }
         catch (JsonException ex)
         {
             string message = ex.Message.Split(" LineNumber:", 2)[0].TrimEnd('.', ' ');

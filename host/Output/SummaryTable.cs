@@ -41,8 +41,7 @@ internal static class SummaryTable
         Row(table, "wake-ups / kicks", $"{N(t.Wakeups)} / {N(t.Kicks)}");
         Row(table, "halt polls attempted / successful", $"{N(t.HaltPolls.Attempted)} / {N(t.HaltPolls.Successful)}");
         Row(table, "lost wake-ups", N(t.LostWakeups));
-        var d = t.DeviceInterrupts;
-        if (d.Sent > 0)
+        if (t.DeviceInterrupts is { Sent: > 0 } d) // null in a result.json written before devices existed
         {
             Row(table, "device interrupts sent / posted / remapped", $"{N(d.Sent)} / {N(d.Posted)} / {N(d.Remapped)}");
             Row(table, "  IOMMU doorbells / to running target / spurious / on foreign tasks", $"{N(d.Doorbells)} / {N(d.ToRunningTarget)} / {N(d.Spurious)} / {N(d.SpuriousOnForeignTask)}");

@@ -43,7 +43,7 @@ internal static class SweepFolder
                 }
 
                 var existing = ExistingSweep(dir) ?? throw new EmuConfigurationException(
-                    $"--out {dir}: --resume, but the folder holds no sweep ({SweepManifest.FileName} is missing); use another --out, or --force to clear it");
+                    $"--out {dir}: --resume, but the folder holds no sweep ({SweepManifest.FileName} is missing); use another --out");
                 if (!manifest.SameSweep(existing))
                 {
                     throw new EmuConfigurationException(
@@ -78,7 +78,7 @@ internal static class SweepFolder
 
         if (existing is null)
         {
-            return "is not empty and holds no sweep; use another --out, or --force to clear it first";
+            return "is not empty and holds no sweep; use another --out (--force clears only a sweep's folder)";
         }
 
         return manifest.SameSweep(existing)
@@ -108,6 +108,12 @@ internal static class SweepFolder
         if (SweepPaths.IsSameOrInside(currentDirectory, dir))
         {
             throw new EmuConfigurationException($"--out {dir}: --force would delete the current folder's contents; use a folder of its own");
+        }
+
+        // --force replaces a sweep; a folder of other things (a typo for ~/data, say) is never emptied for it.
+        if (!File.Exists(Path.Combine(dir, SweepManifest.FileName)))
+        {
+            throw new EmuConfigurationException($"--out {dir}: --force clears only a folder that holds a sweep ({SweepManifest.FileName} is missing); use another --out");
         }
 
         try

@@ -70,6 +70,14 @@ public class CliSilentDefaultTests
     }
 
     [Test]
+    public void AStringThatIsNotText_IsRefused()
+    {
+        using var cli = new Cli();
+        string file = cli.Write("surrogate.json", "{ \"Vms\": [ { \"Name\": \"\\uDC00\" } ] }");
+        Refused(cli, cli.RunShort("--config", file), "surrogate.json: not a valid JSON configuration");
+    }
+
+    [Test]
     public void AJsonSyntaxError_NamesLineAndColumn()
     {
         using var cli = new Cli();

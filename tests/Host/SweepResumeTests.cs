@@ -159,7 +159,9 @@ public class SweepResumeTests
         Directory.CreateDirectory(other);
         File.WriteAllText(Path.Combine(other, "todo.txt"), "mine");
         (code, _, stderr) = Sweep(cli, other);
-        Assert.That((code, OneLine(stderr)), Is.EqualTo((2, $"error: --out {other}: is not empty and holds no sweep; use another --out, or --force to clear it first")));
+        Assert.That((code, OneLine(stderr)), Is.EqualTo((2, $"error: --out {other}: is not empty and holds no sweep; use another --out (--force clears only a sweep's folder)")));
+        (code, _, stderr) = Sweep(cli, other, "--force");
+        Assert.That((code, OneLine(stderr)), Is.EqualTo((2, $"error: --out {other}: --force clears only a folder that holds a sweep (sweep.json is missing); use another --out")));
         (code, _, stderr) = Sweep(cli, other, "--resume");
         Assert.That(code, Is.EqualTo(2));
         Assert.That(OneLine(stderr), Does.StartWith($"error: --out {other}: --resume, but the folder holds no sweep"));

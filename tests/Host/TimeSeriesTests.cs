@@ -38,6 +38,25 @@ public class TimeSeriesTests
     }
 
     [Test]
+    public void ALastShorterInterval_IsKept_SoTheSumsStillHold()
+    {
+        using var cli = new Cli();
+        Assert.That(cli.Run("run", "-q", "--out", cli.OutDir, "--set", "Simulation:DurationUs=5000", "--set", "Simulation:SampleUs=3000").Code, Is.EqualTo(0));
+        var rows = File.ReadAllLines(Path.Combine(cli.OutDir, "timeseries.csv")).Skip(1).Select(r => r.Split(',').Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
+        Assert.That(rows.Select(r => (r[0], r[1])), Is.EqualTo(new[] { (0L, 3_000_000L), (3_000_000L, 5_000_000L) }));
+        Assert.That(rows.Sum(r => r[2]), Is.EqualTo((long)cli.Result()["totals"]!["vmExits"]!["total"]!));
+    }
+
+    [Test]
+    public void TooManyIntervals_AreRefused()
+    {
+        using var cli = new Cli();
+        var (code, _, stderr) = cli.Run("run", "--out", cli.OutDir, "--set", "Simulation:SampleUs=1", "--set", "Simulation:DurationUs=60000000");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("Simulation:SampleUs: 1 µs over 60000000 µs is 60,000,000 intervals, above 1,000,000"));
+    }
+
+    [Test]
     public void Off_WritesNoTimeSeries()
     {
         using var cli = new Cli();

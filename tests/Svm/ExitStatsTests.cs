@@ -37,6 +37,15 @@ public class ExitStatsTests
     }
 
     [Test]
+    public void AfterAWarmUp_ExitsUnderWayAreNotCounted_SoStatsNeverExceedTheExits()
+    {
+        var keys = Scenario.Defaults().With("Simulation:DurationUs", "3000").With("Simulation:WarmupUs", "2000").With("Vms:0:Workload:Halt", "0.5");
+        var r = AvicScenario.Run(keys);
+        Assert.That(r.ExitStats.Sum(e => e.Count), Is.LessThanOrEqualTo(r.Totals.VmExits.Total));
+        Assert.That(r.ExitStats.Single(e => e.Reason == "hlt").MaxNs, Is.LessThanOrEqualTo(r.SimulatedNs), "no exit longer than the measured span");
+    }
+
+    [Test]
     public void ATargetNotRunningExit_TakesTheExitAndKvmsHandler()
     {
         // A write to a halted (blocked) vCPU: the sender exits for VmExitNs + IpiEmulationNs, then re-enters.
