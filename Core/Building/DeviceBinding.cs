@@ -104,6 +104,15 @@ internal static class DeviceBinding
         for (int vm = 0; vm < vms.Count; vm++)
         {
             var o = vms[vm];
+            var ipiVectors = vm < workloads.Count && workloads[vm] is IIpiVectors w ? w.IpiVectors.ToHashSet() : new HashSet<byte>();
+            for (int i = 0; i < o.Devices.Count; i++)
+            {
+                if (ipiVectors.Contains((byte)o.Devices[i].Vector))
+                {
+                    errors.Add($"Vms:{vm}:Devices:{i}:Vector: 0x{o.Devices[i].Vector:X2} is a vector the VM's workload sends IPIs with; give the device another (its counts would take those IPIs for its own)");
+                }
+            }
+
             foreach (var d in o.Devices)
             {
                 var targets = d.Vcpus.Select(i => firstVcpu + i).ToArray();

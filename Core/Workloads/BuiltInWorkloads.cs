@@ -82,8 +82,13 @@ internal abstract class KeyedWorkloadFactory<TSettings> : IWorkloadFactory
 
     protected abstract IWorkload Create(IWorkloadContext context, TSettings settings);
 
-    private sealed record Bound(KeyedWorkloadFactory<TSettings> Factory, TSettings Settings) : IWorkloadSettings
+    /// <summary>The IPI vectors the workload sends that lie in the device range (<see cref="IIpiVectors"/>).</summary>
+    protected virtual IEnumerable<byte> IpiVectors(TSettings settings) => Array.Empty<byte>();
+
+    private sealed record Bound(KeyedWorkloadFactory<TSettings> Factory, TSettings Settings) : IWorkloadSettings, IIpiVectors
     {
+        IEnumerable<byte> IIpiVectors.IpiVectors => Factory.IpiVectors(Settings);
+
         public IWorkload Create(IWorkloadContext context) => Factory.Create(context, Settings);
     }
 }
@@ -134,6 +139,8 @@ internal sealed class XapicIpiTestWorkloadFactory() : KeyedWorkloadFactory<(long
         (k.Long("SenderComputeNs", 1000, 1, 3_600_000_000_000), k.Long("Rounds", 0, 0, long.MaxValue));
 
     protected override IWorkload Create(IWorkloadContext context, (long Compute, long Rounds) s) => new XapicIpiTestWorkload(context, s.Compute, s.Rounds);
+
+    protected override IEnumerable<byte> IpiVectors((long Compute, long Rounds) settings) => new[] { XapicIpiTestWorkload.TestVector };
 }
 
 /// <summary>The workloads Core ships.</summary>

@@ -122,8 +122,10 @@ internal sealed class IcrProbeWorkloadFactory : IWorkloadFactory
         return problems.Count == 0 ? new Settings(roles, writes) : null;
     }
 
-    private sealed record Settings(ProbeRole[] Roles, IReadOnlyList<ProbeWrite> Writes) : IWorkloadSettings
+    private sealed record Settings(ProbeRole[] Roles, IReadOnlyList<ProbeWrite> Writes) : IWorkloadSettings, IIpiVectors
     {
+        public IEnumerable<byte> IpiVectors => Writes.Where(w => w.Icr.DeliveryMode == DeliveryMode.Fixed).Select(w => w.Icr.Vector).Distinct();
+
         public IWorkload Create(IWorkloadContext context) => new IcrProbeWorkload(context, Roles, Writes);
     }
 }

@@ -57,4 +57,16 @@ public class DeviceConfigTests
         var ex = Assert.Throws<EmuConfigurationException>(() => Scenario.Builder(OneDevice().With("Svm:IommuInterruptCpu", "99"), new SvmPlugin()).Build().Dispose());
         Assert.That(ex!.Errors, Has.Some.Contains("Svm:IommuInterruptCpu: pCPU 99 does not exist"));
     }
+
+    [Test]
+    public void ADeviceOnAVectorTheWorkloadSendsIpisWith_IsRefused()
+    {
+        var xapic = Scenario.Defaults().With("Vms:0:Vcpus", "2").With("Vms:0:Workload:Kind", "XapicIpiTest").Device(0, 20_000, 0xA5, new[] { 0 });
+        Assert.That(Errors(xapic), Has.Some.Contains("Vms:0:Devices:0:Vector: 0xA5 is a vector the VM's workload sends IPIs with"));
+        Assert.That(Errors(xapic.With("Vms:0:Devices:0:Vector", "166")), Is.Empty);
+        var probe = Scenario.Defaults().With("Vms:0:Workload:Kind", "IcrProbe")
+            .With("Vms:0:Workload:Writes:0:AtNs", "1000").With("Vms:0:Workload:Writes:0:Icr", "0x0100000000000040")
+            .Device(0, 20_000, 0x40, new[] { 1 });
+        Assert.That(Errors(probe), Has.Some.Contains("Vms:0:Devices:0:Vector: 0x40 is a vector the VM's workload sends IPIs with"));
+    }
 }
