@@ -31,21 +31,10 @@ public class CliInterruptionTests
     public void ASignal_StopsARealRun_AtTheCurrentEvent(string signal, string name)
     {
         using var cli = new Cli();
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cli.WorkDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
-        foreach (string a in new[] { "run", "--out", "out", "--trace", "t.json", "--trace-limit", "1000", "--set", "Simulation:DurationUs=600000000" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
+        using var p = EmuProcess.Start(cli.WorkDir, null, "run", "--out", "out", "--trace", "t.json", "--trace-limit", "1000", "--set", "Simulation:DurationUs=600000000");
+        var stderr = p.Err;
         Thread.Sleep(3000); // started, and well inside a 600 s simulation
-        using (var kill = Process.Start("kill", new[] { "-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!)
-        {
-            kill.WaitForExit();
-        }
+        p.Signal(signal);
 
         Assert.That(p.WaitForExit(60_000), Is.True, "emu did not stop");
         Assert.That(p.ExitCode, Is.EqualTo(130), stderr.Result);
@@ -61,26 +50,15 @@ public class CliInterruptionTests
     public void Sigint_StopsARealSweep_KeepingItsFinishedPoints()
     {
         using var cli = new Cli();
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cli.WorkDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
-        foreach (string a in new[] { "sweep", "--out", "sw", "--jobs", "1", "--replications", "400", "--set", "Simulation:DurationUs=2000" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEndAsync();
+        using var p = EmuProcess.Start(cli.WorkDir, null, "sweep", "--out", "sw", "--jobs", "1", "--replications", "400", "--set", "Simulation:DurationUs=2000");
+        var stderr = p.Err;
         string points = Path.Combine(cli.WorkDir, "sw", "points");
         for (int i = 0; i < 600 && (!Directory.Exists(points) || Directory.GetFiles(points, "*.json").Length < 3); i++)
         {
             Thread.Sleep(100);
         }
 
-        using (var kill = Process.Start("kill", new[] { "-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!)
-        {
-            kill.WaitForExit();
-        }
+        p.Signal("INT");
 
         Assert.That(p.WaitForExit(60_000), Is.True);
         Assert.That(p.ExitCode, Is.EqualTo(130), stderr.Result);
@@ -95,28 +73,14 @@ public class CliInterruptionTests
     {
         // A sweep waits for its running point after the first Ctrl-C; a point of seconds leaves time for a second.
         using var cli = new Cli();
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cli.WorkDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
-        foreach (string a in new[] { "sweep", "--out", "sw", "--jobs", "1", "--replications", "3", "--set", "Simulation:DurationUs=3000000" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEndAsync();
+        using var p = EmuProcess.Start(cli.WorkDir, null, "sweep", "--out", "sw", "--jobs", "1", "--replications", "3", "--set", "Simulation:DurationUs=3000000");
+        var stderr = p.Err;
         Thread.Sleep(2500); // into the first point
-        Signal(p, "INT");
+        p.Signal("INT");
         Thread.Sleep(300);
-        Signal(p, "INT");
+        p.Signal("INT");
         Assert.That(p.WaitForExit(10_000), Is.True, "the second Ctrl-C does not wait for the point");
         Assert.That(p.ExitCode, Is.EqualTo(130));
         Assert.That(stderr.Result, Does.Not.Contain("interrupted: kept"), "aborted, not stopped cleanly");
-    }
-
-    private static void Signal(Process p, string signal)
-    {
-        using var kill = Process.Start("kill", new[] { "-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!;
-        kill.WaitForExit();
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Emu.Tests.Host;
 
 /// <summary>`emu` as a real process: the exit code and streams a shell sees.</summary>
@@ -9,7 +7,7 @@ public class CliProcessTests
     public void Emu_AsAProcess_RunsTheDefaultScenario()
     {
         using var cli = new Cli();
-        var (code, stdout, stderr) = Exec(cli.WorkDir, "run", "--out", "out", "--set", "Simulation:DurationUs=1000");
+        var (code, stdout, stderr) = EmuProcess.Run(cli.WorkDir, null, "run", "--out", "out", "--set", "Simulation:DurationUs=1000");
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("IPIs sent / delivered"));
         Assert.That(File.Exists(cli.ResultFile), Is.True);
@@ -19,25 +17,9 @@ public class CliProcessTests
     public void Emu_AsAProcess_ExitsWith2_AndNoStackTrace_OnBadInput()
     {
         using var cli = new Cli();
-        var (code, stdout, stderr) = Exec(cli.WorkDir, "run", "--out", "out", "--set", "Scheduler:Policy=Lottery");
+        var (code, stdout, stderr) = EmuProcess.Run(cli.WorkDir, null, "run", "--out", "out", "--set", "Scheduler:Policy=Lottery");
         Assert.That(code, Is.EqualTo(2), stdout);
         Assert.That(stderr.Trim(), Is.EqualTo("error: Scheduler:Policy: unknown policy 'Lottery' (known: Pinned, RoundRobin, Fair, SmtPack, SmtSpread, NumaLocal, Random) (from --set)"));
         Assert.That(Directory.Exists(cli.OutDir), Is.False);
-    }
-
-    private static (int Code, string Out, string Err) Exec(string workDir, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        Assert.That(p.WaitForExit(120_000), Is.True, "emu did not finish");
-        return (p.ExitCode, stdout.Result, stderr);
     }
 }

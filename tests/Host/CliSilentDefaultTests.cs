@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Emu.Tests.Host;
 
 /// <summary>
@@ -29,7 +27,7 @@ public class CliSilentDefaultTests
     public void AnEmptyEnvironmentVariable_IsRefused_NamingIt()
     {
         using var cli = new Cli();
-        var (code, _, stderr) = Exec(cli.WorkDir, new Dictionary<string, string> { ["EMU_Simulation__Seed"] = "" }, "run", "--out", "out", "--set", "Simulation:DurationUs=1000");
+        var (code, _, stderr) = EmuProcess.Run(cli.WorkDir, new Dictionary<string, string> { ["EMU_Simulation__Seed"] = "" }, "run", "--out", "out", "--set", "Simulation:DurationUs=1000");
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr.Trim(), Is.EqualTo("error: Simulation:Seed: empty value (from EMU_Simulation__Seed); give a value, or leave the key out for its default"));
     }
@@ -38,7 +36,7 @@ public class CliSilentDefaultTests
     public void AnEnvironmentVariable_IsNamedAsTheSourceOfABadValue()
     {
         using var cli = new Cli();
-        var (code, _, stderr) = Exec(cli.WorkDir, new Dictionary<string, string> { ["EMU_Simulation__DurationUs"] = "0" }, "run", "--out", "out");
+        var (code, _, stderr) = EmuProcess.Run(cli.WorkDir, new Dictionary<string, string> { ["EMU_Simulation__DurationUs"] = "0" }, "run", "--out", "out");
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr.Trim(), Does.EndWith("(from EMU_Simulation__DurationUs)"));
     }
@@ -120,26 +118,5 @@ public class CliSilentDefaultTests
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That((string)cli.Result()["config"]!["Vms"]![0]!["Workload"]!["Kind"]!, Is.EqualTo("PingPong"));
         Assert.That(cli.Result()["config"]!["Vms"]![0]!["Workload"]!["Ipi"], Is.Null, "Mixed's keys are gone");
-    }
-
-    private static (int Code, string Out, string Err) Exec(string workDir, Dictionary<string, string> environment, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        foreach (var (k, v) in environment)
-        {
-            psi.Environment[k] = v;
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        Assert.That(p.WaitForExit(120_000), Is.True);
-        return (p.ExitCode, stdout.Result, stderr);
     }
 }
