@@ -173,7 +173,7 @@ internal sealed class AmdIommu : IPostedInterruptRemapping, IEventHandler
         _ctx.Targets.SetIrr(target, irte.Vector); // the IOMMU writes the IRR of the page at GARootPtr
         if (irte.IsRun)
         {
-            int pcpu = (uint)irte.Destination < (uint)_ctx.PcpuByApicId.Length ? _ctx.PcpuByApicId[irte.Destination] : -1;
+            int pcpu = _ctx.PcpuOfApic(irte.Destination);
             if (pcpu < 0)
             {
                 return true; // no such APIC: the doorbell goes nowhere, the IRR waits for the next VMRUN

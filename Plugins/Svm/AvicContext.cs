@@ -56,6 +56,9 @@ internal sealed class AvicContext
     /// <summary>pCPU id by host physical APIC ID (the doorbell names an APIC ID).</summary>
     public int[] PcpuByApicId { get; private set; } = Array.Empty<int>();
 
+    /// <summary>The pCPU a doorbell to <paramref name="hostApicId"/> reaches, or -1 when no APIC has that ID.</summary>
+    public int PcpuOfApic(int hostApicId) => (uint)hostApicId < (uint)PcpuByApicId.Length ? PcpuByApicId[hostApicId] : -1;
+
     /// <summary>
     /// Each VM's vCPU identities in index order, copied once (they are fixed for the run): KVM's scans over a
     /// VM's vCPUs read one array instead of asking the machine once per vCPU.

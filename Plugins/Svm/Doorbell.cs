@@ -38,7 +38,7 @@ internal sealed class Doorbell : IDoorbell, IEventHandler
     private void Send(int hostApicId, int target, int senderVm, bool nested)
     {
         _ctx.Targets.CountDoorbellSent();
-        int pcpu = (uint)hostApicId < (uint)_ctx.PcpuByApicId.Length ? _ctx.PcpuByApicId[hostApicId] : -1;
+        int pcpu = _ctx.PcpuOfApic(hostApicId);
         if (pcpu < 0)
         {
             return; // no such APIC: the message goes nowhere
