@@ -135,7 +135,11 @@ public sealed class Simulation : IDisposable
         return r with { Completed = complete, Failure = Failure, Producer = Producer.Of(_prepared.Plugins) };
     }
 
-    public void Dispose() => _prepared.Dispose();
+    public void Dispose()
+    {
+        _machine.DisposeWorkloads();
+        _prepared.Dispose();
+    }
 
     /// <summary>Plugin code threw: the run stops, and the result names the assembly (no closure: RunUntil allocates nothing).</summary>
     private void StopOnPluginException(Exception ex)

@@ -19,6 +19,9 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
     private readonly SchedulerWatchdog _watchdog;
     private readonly IReadOnlyList<DeviceInfo> _devices;
 
+    /// <summary>Each VM's workload as its settings created it, before any layer wrapped it: the owner of what it holds (a replay's file).</summary>
+    private readonly IWorkload[] _created;
+
     public Machine(Simulator engine, MachineSetup setup)
     {
         _m = new MachineState(engine, setup);
@@ -44,10 +47,12 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
         _m.InterruptVirtualization.Initialize(this);
         setup.Nested?.Initialize(this);
         var workloads = new IWorkload[_m.Vms.Length];
+        _created = new IWorkload[workloads.Length];
         for (int vm = 0; vm < workloads.Length; vm++)
         {
             var context = new WorkloadContext(_m, _m.Vms[vm]);
             workloads[vm] = setup.Workloads[vm].Create(context);
+            _created[vm] = workloads[vm];
             foreach (var layer in setup.Layers)
             {
                 if (layer.Vm == vm)
@@ -58,6 +63,15 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
         }
 
         _m.Workloads = workloads;
+    }
+
+    /// <summary>Releases what the workloads hold (a replay's actions file); the run is over.</summary>
+    internal void DisposeWorkloads()
+    {
+        foreach (var workload in _created)
+        {
+            (workload as IDisposable)?.Dispose();
+        }
     }
 
     IMachineView IVirtualizationContext.Machine => this;

@@ -156,5 +156,6 @@ public static class BuiltInWorkloads
         new IcrFloodWorkloadFactory(),
         new XapicIpiTestWorkloadFactory(),
         new IcrProbeWorkloadFactory(),
+        new TraceReplayWorkloadFactory(),
     };
 }
