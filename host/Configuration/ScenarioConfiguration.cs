@@ -49,6 +49,7 @@ internal static class ScenarioConfiguration
 
         var environment = Flatten(new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).Build());
         CheckTyped(environment, key => EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal));
+        FilePathKeys.Resolve(environment, sources.CurrentDirectory);
         Merge(merged, environment, replaceArrays: false);
         foreach (string key in environment.Keys)
         {
@@ -57,6 +58,7 @@ internal static class ScenarioConfiguration
 
         var sets = ParseSets(sources.Sets);
         CheckTyped(sets, key => $"--set {key}=");
+        FilePathKeys.Resolve(sets, sources.CurrentDirectory);
         Merge(merged, sets, replaceArrays: false);
         foreach (string key in sets.Keys)
         {
@@ -126,6 +128,7 @@ internal static class ScenarioConfiguration
     private static void MergeFile(Dictionary<string, string?> merged, Dictionary<string, string> origins, string path)
     {
         var file = JsonLayer.Read(path);
+        FilePathKeys.Resolve(file.Values, Path.GetDirectoryName(path)!);
         foreach (string array in file.Empty)
         {
             RemoveArray(merged, array); // "Vms": [] replaces the VMs below it (and is then refused: a run needs one)
