@@ -27,6 +27,26 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>Writes a file through a stream (for output too large to hold whole), with the same all-or-nothing rename.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        string temporary = TemporaryPath(path);
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
+            {
+                write(stream);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
     /// <summary>A hidden name beside <paramref name="path"/>, unique to this process.</summary>
     public static string TemporaryPath(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
