@@ -26,6 +26,11 @@ public class ErrorsDocTests
         cli.Write("novms.json", """{ "Vms": [] }""");
         cli.Write("broken.json", "{\n  \"Simulation\": { \"Seed\": 1 }\n  \"Topology\": {}\n}");
         cli.Write("twice.json", "{\n  \"Simulation\": { \"Seed\": 1 },\n  \"simulation\": { \"DurationUs\": 5 }\n}");
+        const string entry = "       CPU 0/KVM-4121  [000]  100.000010: kvm_entry:            vcpu 0, rip 0xffffffff81064a2e\n";
+        cli.Write("malformed.txt", entry + "not a trace line\n");
+        cli.Write("novcpus.txt", "          <idle>-0     [001]  100.000010: sched_switch:         swapper/1:0 [120] R ==> bash:77 [120]\n");
+        cli.Write("backwards.txt", entry + "       CPU 1/KVM-4122  [001]  100.000005: kvm_entry:            vcpu 1, rip 0x1\n");
+        cli.Write("cpu5000.txt", "       CPU 0/KVM-4121  [5000]  100.000010: kvm_entry:            vcpu 0, rip 0x1\n");
         File.WriteAllBytes(Path.Combine(cli.WorkDir, "latin1.json"), [.. "{ \"Vms\": [ { \"Name\": \"caf"u8.ToArray(), 0xE9, .. "\" } ] }"u8.ToArray()]);
 
         string[] args = command["emu ".Length..].Split(' ');
