@@ -104,7 +104,7 @@ internal static class KvmEventFields
     {
         icrHigh = icrLow = 0;
         int at = fields.IndexOf("icrh:icrl="u8);
-        if (!SpanText.TrySkip(ref fields, "vcpu="u8) || at < 0)
+        if (!fields.StartsWith("vcpu="u8) || at < 0)
         {
             return false;
         }

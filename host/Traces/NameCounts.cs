@@ -11,6 +11,12 @@ internal sealed class NameCounts
     private readonly List<string> _names = new();
     private readonly List<long> _counts = new();
 
+    /// <summary>
+    /// A small hash of the bytes to the id last seen with it: most lines repeat a few names, and this finds them
+    /// without decoding or hashing the whole name (checked byte for byte).
+    /// </summary>
+    private readonly (byte[]? Name, int Id)[] _recent = new (byte[]?, int)[256];
+
     public NameCounts()
     {
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -18,6 +24,20 @@ internal sealed class NameCounts
 
     /// <summary>The id of a name (added on first sight); names are ASCII in practice, other bytes are kept as Latin-1.</summary>
     public int IdOf(ReadOnlySpan<byte> name)
+    {
+        int slot = name.IsEmpty ? 0 : ((name.Length * 31) + (name[^1] * 7) + name[name.Length / 2]) & 0xFF;
+        var recent = _recent[slot];
+        if (recent.Name is not null && name.SequenceEqual(recent.Name))
+        {
+            return recent.Id;
+        }
+
+        int id = Lookup(name);
+        _recent[slot] = (name.ToArray(), id);
+        return id;
+    }
+
+    private int Lookup(ReadOnlySpan<byte> name)
     {
         Span<char> chars = name.Length <= 128 ? stackalloc char[name.Length] : new char[name.Length];
         for (int i = 0; i < name.Length; i++)
