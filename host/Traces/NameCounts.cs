@@ -10,6 +10,7 @@ internal sealed class NameCounts
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _names = new();
     private readonly List<long> _counts = new();
+    private readonly List<byte[]> _bytes = new();
 
     /// <summary>
     /// A small hash of the bytes to the id last seen with it: most lines repeat a few names, and this finds them
@@ -33,7 +34,7 @@ internal sealed class NameCounts
         }
 
         int id = Lookup(name);
-        _recent[slot] = (name.ToArray(), id);
+        _recent[slot] = (_bytes[id], id); // two names sharing a slot cost lookups, never allocations
         return id;
     }
 
@@ -53,6 +54,7 @@ internal sealed class NameCounts
         string text = new(chars);
         _ids.Add(text, _names.Count);
         _names.Add(text);
+        _bytes.Add(name.ToArray());
         _counts.Add(0);
         return _names.Count - 1;
     }
