@@ -271,6 +271,24 @@ internal sealed class RunMonitor : IEventObserver
         }
     }
 
+    public void TraceStopped(int pcpu, int task, bool runnable)
+    {
+        var sinks = _m.TraceSinks;
+        for (int i = 0; i < sinks.Length; i++)
+        {
+            sinks[i].TaskStopped(_m.Now, pcpu, task, runnable);
+        }
+    }
+
+    public void TraceWoken(int task, int targetCpu)
+    {
+        var sinks = _m.TraceSinks;
+        for (int i = 0; i < sinks.Length; i++)
+        {
+            sinks[i].TaskWoken(_m.Now, task, targetCpu);
+        }
+    }
+
     public void TraceSwitch(int pcpu, int task)
     {
         var sinks = _m.TraceSinks;
