@@ -35,6 +35,11 @@ internal static class BenchRunner
             simulation.RunUntil(simulation.EndTimeNs);
             double modelSeconds = model.Elapsed.TotalSeconds;
             long events = simulation.EventsDispatched;
+            if (events == 0)
+            {
+                throw new Core.Configuration.EmuConfigurationException("the scenario dispatched no events (Simulation:DurationUs too short?): nothing to time");
+            }
+
             if (simulation.Failure is not null)
             {
                 throw new Core.Configuration.EmuConfigurationException($"the scenario failed, nothing to time: {simulation.Failure.Split('\n')[0]}");
