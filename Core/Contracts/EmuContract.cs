@@ -8,7 +8,7 @@ namespace Emu.Core.Contracts;
 public static class EmuContract
 {
     public const int Major = 2;
-    public const int Minor = 1;
+    public const int Minor = 2;
 
     public static Version Version => new(Major, Minor);
 

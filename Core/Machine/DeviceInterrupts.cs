@@ -33,6 +33,9 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
     private readonly int[]?[] _deviceOfVector;
     private readonly DeviceCounters?[] _vmCounters;
 
+    /// <summary>The pCPU that took the IOMMU's last GA-log interrupt (where avic_ga_log_notifier runs).</summary>
+    private int _gaLogCpu;
+
     public DeviceInterrupts(MachineState m, IReadOnlyList<DeviceInfo> devices)
     {
         _m = m;
@@ -113,6 +116,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
             int injected = d.SlotOf[_m.Vcpus[e.Argument].Info.IndexInVm];
             d.Injecting[injected]--;
             InIrr(d, injected, Now - _m.Costs.HostInterruptNs); // raised one handler's time ago (the handler's cost is fixed)
+            _m.Monitor.TraceInstant(HostCpu(d, _m.Vcpus[e.Argument]), TraceKind.ApicAcceptIrq, e.Argument, d.Info.Vector);
             _m.InterruptVirtualization.DeliverInterrupt(e.Argument, d.Info.Vector);
             if (_m.Counters.Wakeups > wakeups)
             {
@@ -166,11 +170,14 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         {
             c.Remapped++;
         }
-        int pcpu = d.Info.HostCpu >= 0 ? d.Info.HostCpu : Math.Max(0, v.Cpu);
+        int pcpu = HostCpu(d, v);
         _m.Accounting.HostInterrupt(pcpu, _m.Costs.HostInterruptNs);
         d.Injecting[slot]++;
         _m.Engine.Schedule(Now + _m.Costs.HostInterruptNs, _kindBase + (int)Kind.Inject, d.Info.Id, target);
     }
+
+    /// <summary>Where the host takes a remapped MSI: the device's affinity, by default where the target last ran.</summary>
+    private static int HostCpu(DeviceRuntime d, VcpuRuntime target) => d.Info.HostCpu >= 0 ? d.Info.HostCpu : Math.Max(0, target.Cpu);
 
     /// <summary>An interrupt of the slot reached the IRR; <paramref name="raised"/> is when the device raised it.</summary>
     private static void InIrr(DeviceRuntime d, int slot, long raised)
@@ -350,6 +357,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
     public void GaLogInterrupt(int pcpu, long hostModeNs)
     {
         Totals.GaLogInterrupts++;
+        _gaLogCpu = pcpu;
         _m.Accounting.HostInterrupt(pcpu, hostModeNs);
     }
 
@@ -360,6 +368,8 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         {
             v.GaLogWakeups--;
         }
+
+        _m.Monitor.TraceInstant(_gaLogCpu, TraceKind.AvicGaLog, vcpu, device); // its handler runs where the GA-log interrupt was taken
 
         bool woke = _m.Interrupts.WakeUp(vcpu);
         if (woke)

@@ -54,6 +54,8 @@ public sealed class EmulatedInterruptController : IInterruptVirtualization
         ref readonly VcpuInfo s = ref machine.Vcpu(sender);
         var vm = machine.Vms[s.Vm];
         var mode = icr.DeliveryMode;
+        int cpu = Math.Max(0, machine.CpuOf(sender)); // KVM runs this in the sender's exit, on its pCPU
+        host.Monitor.TraceInstant(cpu, TraceKind.ApicIpi, sender, (long)icr.Value);
         if (mode == DeliveryMode.LowestPriority)
         {
             int matches = 0;
@@ -73,6 +75,7 @@ public sealed class EmulatedInterruptController : IInterruptVirtualization
                 int target = vm.VcpuId(i);
                 if (ApicDestination.Matches(in machine.Vcpu(target), icr, s.ApicId) && pick-- == 0)
                 {
+                    host.Monitor.TraceInstant(cpu, TraceKind.ApicAcceptIrq, target, icr.Low);
                     delivery.DeliverInterrupt(target, icr.Vector);
                     break;
                 }
@@ -91,6 +94,7 @@ public sealed class EmulatedInterruptController : IInterruptVirtualization
             }
 
             delivered++;
+            host.Monitor.TraceInstant(cpu, TraceKind.ApicAcceptIrq, target, icr.Low);
             if (mode == DeliveryMode.Fixed)
             {
                 delivery.DeliverInterrupt(target, icr.Vector);

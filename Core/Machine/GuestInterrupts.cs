@@ -38,7 +38,8 @@ internal sealed class GuestInterrupts : IEventHandler
     {
         if (e.Kind - _kindBase == (int)Kind.LapicTimer)
         {
-            // The guest's timer interrupt is delivered by KVM (hrtimer -> kvm_apic_local_deliver).
+            // The guest's timer interrupt is delivered by KVM (hrtimer -> kvm_apic_local_deliver -> __apic_accept_irq).
+            _m.Monitor.TraceInstant(Math.Max(0, _m.Vcpus[e.Subject].Cpu), TraceKind.ApicAcceptIrq, e.Subject, LocalTimerVector);
             _m.InterruptVirtualization.DeliverInterrupt(e.Subject, LocalTimerVector);
             return;
         }

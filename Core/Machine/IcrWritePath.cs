@@ -47,7 +47,7 @@ internal sealed class IcrWritePath : IEventHandler
 
         v.PendingIcrExit = outcome;
         v.IcrExitPending = true;
-        _m.Monitor.PendingIcrExits++;
+        _m.Monitor.IcrExitBegan(v);
         _m.Engine.Schedule(_m.Now + acts, _kind, v.Info.Id);
         return true;
     }
@@ -56,7 +56,7 @@ internal sealed class IcrWritePath : IEventHandler
     {
         var v = _m.Vcpus[e.Subject];
         v.IcrExitPending = false;
-        _m.Monitor.PendingIcrExits--;
+        _m.Monitor.IcrExitHandled(v);
         RunHandler(v, in v.PendingIcrExit, _m.Costs.IpiEmulationNs);
     }
 

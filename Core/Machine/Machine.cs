@@ -189,6 +189,11 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
     /// <summary>Starts every task: vCPU threads become runnable, host tasks start in a random phase.</summary>
     public void Start(long warmupNs)
     {
+        foreach (var sink in _m.TraceSinks)
+        {
+            sink.Begin(this);
+        }
+
         _m.Scheduling.Start();
         foreach (var task in _m.Tasks)
         {

@@ -67,6 +67,7 @@ internal sealed class SchedulingMechanism : IEventHandler
         int cpu = Enqueue(t, prevCpu);
         if (cpu >= 0)
         {
+            _m.Monitor.TraceWoken(task, cpu);
             _m.RunLoop.CutPoll(cpu); // kvm_vcpu_can_poll is false from now on for a vCPU polling there
             TryDispatch(_m.Cpus[cpu]);
         }
@@ -280,6 +281,7 @@ internal sealed class SchedulingMechanism : IEventHandler
 
         cpu.Current = -1;
         _m.Accounting.SetMode(cpu, CpuMode.Host);
+        _m.Monitor.TraceStopped(cpu.Id, t.Id, runnable);
     }
 
     /// <summary>

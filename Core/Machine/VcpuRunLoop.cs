@@ -469,6 +469,9 @@ internal sealed class VcpuRunLoop : IEventHandler
         {
             _m.HaltPolls.Update(v, Now - v.HaltStart);
         }
+
+        // kvm_vcpu_halt's last word, the kvm_vcpu_wakeup tracepoint: the halt's length and whether the vCPU slept.
+        _m.Monitor.TraceInstant(v.Cpu, TraceKind.HaltEnded, v.Info.Id, ((Now - v.HaltStart) << 1) | (waited ? 1L : 0L));
     }
 
     private void Unblock(VcpuRuntime v)
@@ -578,6 +581,7 @@ internal sealed class VcpuRunLoop : IEventHandler
                 _m.Counters.ExitsExternalInterrupt++;
                 _m.Counters.Vcpus[v.Info.Id].VmExits++;
                 v.ExitReason = ExitReason.Intr;
+                _m.Monitor.TraceInstant(v.Cpu, TraceKind.VmExit, v.Info.Id, (long)ExitReason.Intr);
                 SaveGuestProgress(v);
                 if (v.RemainingNs > 0)
                 {

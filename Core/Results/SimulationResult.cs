@@ -123,8 +123,9 @@ public sealed record VmResult(string Name, IReadOnlyList<VcpuResult> Vcpus)
     public IReadOnlyList<DeviceResult>? Devices { get; init; }
 
     /// <summary>Plugins' own sections of this VM (<see cref="Contracts.IResultSection"/>), by key, after <see cref="Vcpus"/>.</summary>
+    /// <remarks>Settable, not init-only: System.Text.Json's source generator cannot read extension data into an init-only property.</remarks>
     [System.Text.Json.Serialization.JsonExtensionData]
-    public Dictionary<string, System.Text.Json.JsonElement>? Sections { get; init; }
+    public Dictionary<string, System.Text.Json.JsonElement>? Sections { get; set; }
 }
 
 public sealed record VcpuResult(

@@ -65,6 +65,13 @@ internal sealed class AvicContext
     /// </summary>
     public VcpuInfo[][] VmVcpus { get; private set; } = Array.Empty<VcpuInfo[]>();
 
+    /// <summary>
+    /// Per VM, the index of the vCPU with each xAPIC physical ID (256 of them): -1 when none has it, -2 when several
+    /// do. A physical unicast ICR then finds its one target without scanning the VM (as KVM's
+    /// avic_kick_target_vcpus_fast indexes the physical ID table).
+    /// </summary>
+    public int[][] VcpuIndexByApicId { get; private set; } = Array.Empty<int[]>();
+
     public long IommuAffinityUpdates;
 
     /// <summary>The IOMMU's guest-mode IRTEs, when Svm:IommuAvic is on.</summary>
@@ -85,8 +92,11 @@ internal sealed class AvicContext
         Array.Fill(LastLoadCpu, -1);
         Array.Fill(IsRunningClearedAt, long.MinValue / 2);
         VmVcpus = new VcpuInfo[machine.Vms.Count][];
+        VcpuIndexByApicId = new int[machine.Vms.Count][];
         foreach (var vm in machine.Vms)
         {
+            var byApicId = new int[256];
+            Array.Fill(byApicId, -1);
             var physical = new PhysicalApicIdTable(vm.VcpuCount);
             var logical = new LogicalApicIdTable();
             var infos = new VcpuInfo[vm.VcpuCount];
@@ -94,6 +104,11 @@ internal sealed class AvicContext
             {
                 ref readonly VcpuInfo v = ref machine.Vcpu(vm.VcpuId(i));
                 infos[i] = v;
+                if ((uint)v.ApicId < (uint)byApicId.Length)
+                {
+                    byApicId[v.ApicId] = byApicId[v.ApicId] == -1 ? i : -2;
+                }
+
                 Pages[v.Id] = new BackingPage(BackingPageOf(v.Id));
                 var entry = PhysicalApicIdEntry.Create(Pages[v.Id].Address);
                 physical[v.ApicId] = entry;
@@ -108,6 +123,7 @@ internal sealed class AvicContext
             Physical[vm.Index] = physical;
             Logical[vm.Index] = logical;
             VmVcpus[vm.Index] = infos;
+            VcpuIndexByApicId[vm.Index] = byApicId;
         }
 
         int maxApic = machine.Topology.Cpus.Max(c => c.ApicId);

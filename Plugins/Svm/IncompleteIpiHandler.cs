@@ -60,6 +60,22 @@ internal sealed class IncompleteIpiHandler
         VcpuInfo[] vcpus = _ctx.VmVcpus[s.Vm];
         int senderApicId = s.ApicId;
         int kicked = 0;
+        if (icr.Shorthand == DestinationShorthand.None && !icr.IsLogical && icr.Destination != Icr.PhysicalBroadcast)
+        {
+            int index = _ctx.VcpuIndexByApicId[s.Vm][icr.Destination];
+            if (index != -2)
+            {
+                // One target at most: the same call the scan below would make, without visiting the VM's other vCPUs.
+                if (index >= 0 && vcpus[index].Id != sender)
+                {
+                    _delivery.CompleteDelivery(vcpus[index].Id);
+                    kicked = 1;
+                }
+
+                return kicked;
+            }
+        }
+
         for (int i = 0; i < vcpus.Length; i++)
         {
             ref readonly VcpuInfo t = ref vcpus[i];

@@ -42,6 +42,7 @@ internal static class EmuCli
         root.Subcommands.Add(SweepCommand.Create(env));
         root.Subcommands.Add(MergeCommand.Create(env));
         root.Subcommands.Add(CompareCommand.Create(env));
+        root.Subcommands.Add(BenchCommand.Create(env));
         root.Subcommands.Add(ImportCommand.Create(env));
 
         var parse = root.Parse(args);

@@ -26,8 +26,10 @@ internal sealed class Interruption : IDisposable
     /// <summary>Installs the process's handlers (the real CLI); in-process tests call <see cref="Request"/> instead.</summary>
     public static Interruption ForProcess()
     {
+        // PosixSignalRegistration rather than Console.CancelKeyPress: the latter initialises the terminal (terminfo),
+        // about 15 ms of a trivial run that may never touch it (issue 19). SIGINT is what Ctrl-C sends on every platform .NET maps.
         var interruption = new Interruption();
-        Console.CancelKeyPress += interruption.OnCancelKeyPress;
+        interruption._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, interruption.OnSigint));
         interruption._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
         {
             ctx.Cancel = true; // stop cleanly instead of being killed
@@ -47,7 +49,6 @@ internal sealed class Interruption : IDisposable
 
     public void Dispose()
     {
-        Console.CancelKeyPress -= OnCancelKeyPress;
         foreach (var r in _registrations)
         {
             r.Dispose();
@@ -56,15 +57,14 @@ internal sealed class Interruption : IDisposable
         _cts.Dispose();
     }
 
-    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+    private void OnSigint(PosixSignalContext context)
     {
         if (Requested)
         {
-            e.Cancel = false; // the second Ctrl-C: abort now
-            Environment.Exit(ExitCode);
+            Environment.Exit(ExitCode); // the second Ctrl-C: abort now
         }
 
-        e.Cancel = true;
+        context.Cancel = true;
         Request("SIGINT");
     }
 }

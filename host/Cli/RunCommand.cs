@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Emu.Core.Configuration;
 using Emu.Core.Results;
 using Emu.Host.Output;
+using Emu.Host.Output.KvmTrace;
 
 namespace Emu.Host.Cli;
 
@@ -33,6 +34,17 @@ internal static class RunCommand
             Description = "Stop recording the trace after this many events (the file stays valid JSON).",
             DefaultValueFactory = _ => 1_000_000,
         };
+        var kvmTrace = new Option<FileInfo?>("--kvm-trace")
+        {
+            Description = "Write the run as `trace-cmd report` text: KVM's and the scheduler's tracepoints (docs/traces.md).",
+            HelpName = "FILE",
+        };
+        var kvmTraceLimit = new Option<long>("--kvm-trace-limit")
+        {
+            HelpName = "N",
+            Description = "Stop writing the trace-cmd text after this many lines.",
+            DefaultValueFactory = _ => 1_000_000,
+        };
         var json = JsonOutput.Create();
         var command = new Command("run", "Run the scenario: appsettings.json, then --config, EMU_ variables and --set.");
         scenario.AddTo(command);
@@ -40,6 +52,8 @@ internal static class RunCommand
         command.Options.Add(dump);
         command.Options.Add(trace);
         command.Options.Add(traceLimit);
+        command.Options.Add(kvmTrace);
+        command.Options.Add(kvmTraceLimit);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
@@ -50,15 +64,33 @@ internal static class RunCommand
                 throw new EmuConfigurationException($"--trace-limit {limit}: must be at least 1");
             }
 
+            long kvmLimit = parse.GetValue(kvmTraceLimit);
+            if (kvmLimit < 1)
+            {
+                throw new EmuConfigurationException($"--kvm-trace-limit {kvmLimit}: must be at least 1");
+            }
+
             // Every path the run writes is checked before it starts: a bad one must not cost the run.
             var paths = new OutputPaths(env.CurrentDirectory);
             string dir = paths.PrepareFolder(parse.GetValue(outDir)!.ToString(), "--out");
             string? tracePath = parse.GetValue(trace) is { } t ? paths.PrepareFile(t.ToString(), "--trace") : null;
+            string? kvmTracePath = parse.GetValue(kvmTrace) is { } k ? paths.PrepareFile(k.ToString(), "--kvm-trace") : null;
+            if (kvmTracePath is not null && kvmTracePath == tracePath)
+            {
+                throw new EmuConfigurationException($"--kvm-trace {kvmTracePath}: is --trace's file too; give each its own");
+            }
+
             var builder = session.CreateBuilder();
             using var sink = tracePath is null ? null : new ChromeTraceSink(tracePath, limit);
             if (sink is not null)
             {
                 builder.AddTraceSink(sink);
+            }
+
+            using var kvmSink = kvmTracePath is null ? null : new KvmTraceSink(kvmTracePath, kvmLimit);
+            if (kvmSink is not null)
+            {
+                builder.AddTraceSink(kvmSink);
             }
 
             Core.Building.Simulation built;
@@ -69,6 +101,7 @@ internal static class RunCommand
             catch (EmuConfigurationException)
             {
                 sink?.Dispose(); // a scenario that does not validate writes nothing: no trace, no folder
+                kvmSink?.Dispose();
                 paths.Abandon();
                 throw;
             }
@@ -88,7 +121,19 @@ internal static class RunCommand
             }
 
             sink?.Complete(simulation.Now);
-            return Finish(env, dir, parse.GetValue(dump), parse.GetValue(json), simulation, result, sink, tracePath);
+            kvmSink?.Complete();
+            var traces = new List<string>();
+            if (sink is not null)
+            {
+                traces.Add($"trace: {tracePath} ({sink.EventsWritten:N0} events{(sink.Truncated ? ", truncated by --trace-limit" : string.Empty)})");
+            }
+
+            if (kvmSink is not null)
+            {
+                traces.Add($"kvm trace: {kvmTracePath} ({kvmSink.LinesWritten:N0} lines{(kvmSink.Truncated ? ", truncated by --kvm-trace-limit" : string.Empty)})");
+            }
+
+            return Finish(env, dir, parse.GetValue(dump), parse.GetValue(json), simulation, result, traces);
         });
         return command;
     }
@@ -104,7 +149,7 @@ internal static class RunCommand
         }
     }
 
-    private static int Finish(HostEnvironment env, string dir, bool dump, bool json, Core.Building.Simulation simulation, SimulationResult result, ChromeTraceSink? sink, string? tracePath)
+    private static int Finish(HostEnvironment env, string dir, bool dump, bool json, Core.Building.Simulation simulation, SimulationResult result, List<string> traces)
     {
         {
             string file = Path.Combine(dir, "result.json");
@@ -121,9 +166,12 @@ internal static class RunCommand
                 SummaryTable.Write(env.Out, result);
             }
 
-            if (sink is not null && env.Verbosity >= Verbosity.Normal)
+            if (env.Verbosity >= Verbosity.Normal)
             {
-                env.Error.WriteLine($"trace: {tracePath} ({sink.EventsWritten:N0} events{(sink.Truncated ? ", truncated by --trace-limit" : string.Empty)})");
+                foreach (string line in traces)
+                {
+                    env.Error.WriteLine(line);
+                }
             }
 
             if (dump)

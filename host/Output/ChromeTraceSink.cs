@@ -192,9 +192,9 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     public void Instant(long time, int pcpu, TraceKind kind, int vcpu, long argument)
     {
         _lastTime = time;
-        if (pcpu < 0 || !Room())
+        if (pcpu < 0 || kind is TraceKind.HaltEnded or TraceKind.ApicIpi or TraceKind.ApicAcceptIrq or TraceKind.AvicGaLog || !Room())
         {
-            return;
+            return; // KVM's own tracepoints are the trace-cmd export's (KvmTraceSink); the timeline shows their effect
         }
 
         if (kind == TraceKind.DeviceInterrupt)

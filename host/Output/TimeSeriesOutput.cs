@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 using Emu.Core.Results;
@@ -38,7 +39,13 @@ internal static class TimeSeriesOutput
 
         string csvPath = Path.Combine(dir, CsvFile);
         AtomicFile.WriteAllText(csvPath, csv.ToString());
+        return new[] { csvPath, WritePlot(dir, samples, warmupNs) };
+    }
 
+    /// <summary>The plot, in a method of its own: a run without samples never loads ScottPlot and SkiaSharp (issue 19).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string WritePlot(string dir, IReadOnlyList<TimeSample> samples, long warmupNs)
+    {
         var plot = new Plot();
         double[] xs = samples.Select(s => s.EndNs / 1e6).ToArray();
         foreach (var (_, label, value) in Series)
@@ -61,6 +68,6 @@ internal static class TimeSeriesOutput
         plot.ShowLegend(Edge.Right);
         string plotPath = Path.Combine(dir, PlotFile);
         AtomicFile.WriteAllBytes(plotPath, plot.GetImageBytes(900, 500, ImageFormat.Png));
-        return new[] { csvPath, plotPath };
+        return plotPath;
     }
 }

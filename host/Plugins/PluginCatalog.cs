@@ -2,32 +2,19 @@ using System.Reflection;
 using System.Security.Cryptography;
 using Emu.Core.Configuration;
 using Emu.Core.Contracts;
-using McMaster.NETCore.Plugins;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Emu.Host.Plugins;
 
 /// <summary>
 /// Finds and loads plugins: every sub-folder of the plugin directories holds one plugin assembly, loaded
-/// in its own context with McMaster.NETCore.Plugins. Emu.Core and the Microsoft.Extensions abstractions
-/// are shared with the host so that <see cref="IEmuPlugin"/> and the DI types keep one identity.
+/// in its own <see cref="PluginLoadContext"/>. Emu.Core, the Microsoft.Extensions abstractions and whatever else the
+/// host ships are shared with the host so that <see cref="IEmuPlugin"/> and the DI types keep one identity.
 /// Folders are visited in ordinal order so that registration order, and so results, never depend on the
 /// file system.
 /// </summary>
 internal static class PluginCatalog
 {
     public const string DefaultFolder = "plugins";
-
-    private static readonly Type[] SharedTypes =
-    {
-        typeof(IEmuPlugin),
-        typeof(IServiceCollection),
-        typeof(ServiceCollection),
-        typeof(IConfiguration),
-        typeof(IOptions<>),
-    };
 
     /// <summary>The plugin directories: plugins/ beside the host, then Plugins:Directories in order.</summary>
     public static List<(string Path, string Origin)> Directories(string hostDirectory, string currentDirectory, PluginOptions options)
@@ -140,8 +127,7 @@ internal static class PluginCatalog
         Assembly assembly;
         try
         {
-            var loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, SharedTypes, c => c.PreferSharedTypes = true);
-            assembly = loader.LoadDefaultAssembly();
+            assembly = new PluginLoadContext(assemblyPath).LoadFromAssemblyPath(assemblyPath);
         }
         catch (Exception ex) when (ex is BadImageFormatException or FileLoadException or FileNotFoundException or InvalidOperationException)
         {

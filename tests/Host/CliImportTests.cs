@@ -10,13 +10,13 @@ public class CliImportTests
 {
     private static string Sample => Path.Combine(Cli.RepoRoot, "scenarios", "traces", "pinned-4vcpu.txt");
 
-    /// <summary>The sample's ICR writes per vCPU, counted from its text: kvm_apic_ipi lines of each "CPU n/KVM" thread.</summary>
-    private static int[] RecordedIcrWrites()
+    /// <summary>A trace's ICR writes per vCPU, counted from its text: kvm_apic_ipi lines of each "CPU n/KVM" thread.</summary>
+    private static int[] RecordedIcrWrites(string trace = "", int vcpus = 4)
     {
-        var counts = new int[4];
-        foreach (string line in File.ReadLines(Sample))
+        var counts = new int[vcpus];
+        foreach (string line in File.ReadLines(trace.Length > 0 ? trace : Sample))
         {
-            var m = Regex.Match(line, @"^\s*CPU (\d)/KVM-\d+ .* kvm_apic_ipi:");
+            var m = Regex.Match(line, @"^\s*CPU (\d+)/KVM-\d+ .* kvm_apic_ipi:");
             if (m.Success)
             {
                 counts[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]++;
@@ -92,6 +92,25 @@ public class CliImportTests
         var (code, table, stderr) = cli.Run("compare", strict, nonStrict);
         Assert.That(code, Is.Zero, stderr);
         Assert.That(table, Does.Contain("Svm:AvicDoorbellStrict"));
+    }
+
+    /// <summary>Emu's own run, exported with --kvm-trace, imports and replays every ICR write it traced, by the same vCPU.</summary>
+    [Test]
+    public void AnExportedRun_ImportsAndReplays()
+    {
+        using var cli = new Cli();
+        string trace = Path.Combine(cli.WorkDir, "run.txt");
+        var (code, _, stderr) = cli.Run("run", "--set", "Svm:Avic=false", "--set", "Simulation:DurationUs=2000", "--kvm-trace", trace, "--out", Path.Combine(cli.WorkDir, "recorded"), "-q");
+        Assert.That(code, Is.Zero, stderr);
+        (code, _, stderr) = cli.Run("import", trace, "--out", "run.json", "--host-tasks", "-q");
+        Assert.That(code, Is.Zero, stderr);
+        (code, _, stderr) = cli.Run("run", "--config", "run.json", "--set", "Svm:Avic=false", "--set", "Simulation:CheckInvariants=true", "--out", cli.OutDir, "-q");
+        Assert.That(code, Is.Zero, stderr);
+        var r = cli.Result();
+        Assert.That((long)r["totals"]!["lostWakeups"]!, Is.Zero);
+        var sent = r["vms"]![0]!["vcpus"]!.AsArray().Select(v => (int)v!["ipisSent"]!).ToArray();
+        Assert.That(sent, Is.EqualTo(RecordedIcrWrites(trace, sent.Length)));
+        Assert.That(sent.Sum(), Is.GreaterThan(1000));
     }
 
     [Test]

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace Emu.Tests.Host;
 
-/// <summary>Plugins loaded at run time from folders through McMaster, as users and third parties ship them.</summary>
+/// <summary>Plugins loaded at run time from folders in their own load contexts, as users and third parties ship them.</summary>
 public class CliPluginTests
 {
     private static string TestPlugins => Path.Combine(AppContext.BaseDirectory, "testplugins");

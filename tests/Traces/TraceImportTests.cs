@@ -42,7 +42,7 @@ public class TraceImportTests
                CPU 1/KVM-4122    [003] d..2. 100.000056: kvm_exit: vcpu 1 reason hlt rip 0xffffffff81c3f0e6 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000
                CPU 0/KVM-4121    [002] d..2. 100.000063: kvm_entry: vcpu 0, rip 0xffffffff8106a9c4
                CPU 1/KVM-4122    [003] d..2. 100.000080: kvm_entry: vcpu 1, rip 0xffffffff81c3f0e6
-               CPU 0/KVM-4121    [002] d..2. 100.000090: kvm_exit: vcpu 0 reason intr rip 0xffffffff8106a9d0 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000
+               CPU 0/KVM-4121    [002] d..2. 100.000090: kvm_exit: vcpu 0 reason interrupt rip 0xffffffff8106a9d0 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000
                CPU 0/KVM-4121    [002] d..2. 100.000091: kvm_entry: vcpu 0, rip 0xffffffff8106a9d0
                CPU 1/KVM-4122    [003] d..2. 100.000100: kvm_exit: vcpu 1 reason npf rip 0xffffffff81c3f100 info1 0x0000000100000006 info2 0x00000000fee000b0 intr_info 0x00000000 error_code 0x00000000
                CPU 1/KVM-4122    [003] ..... 100.000100: kvm_mmio: mmio write len 4 gpa 0xfee000b0 val 0x0
@@ -88,7 +88,7 @@ public class TraceImportTests
         {
             ("sched_wakeup", 2L), ("kvm_apic_accept_irq", 1L), ("kvm_eoi", 1L), ("kvm_pio", 1L), ("kvm_vcpu_wakeup", 1L), ("sched_switch", 1L),
         }));
-        Assert.That(t.IgnoredExits.Ordered(), Is.EqualTo(new[] { ("APIC register access", 1L), ("intr", 1L) }));
+        Assert.That(t.IgnoredExits.Ordered(), Is.EqualTo(new[] { ("APIC register access", 1L), ("interrupt", 1L) }));
     }
 
     /// <summary>trace-cmd report with its plugins on an older Intel host: kvm_exit without the vCPU, VMX reason names, kvm_entry without rip.</summary>
