@@ -30,11 +30,21 @@ internal static class SweepJob
 
         SweepOutput.WriteManifest(dir, manifest, Producer.Of(session.Plugins.Select(p => p.Plugin)));
         var wall = System.Diagnostics.Stopwatch.StartNew();
-        var run = SweepProgress.Run(env, missing.Count, done => SweepRunner.Run(session, missing, jobs, cancel, (point, took) =>
+        var writer = new PointWriter(dir);
+        SweepRun run;
+        try
         {
-            SweepOutput.WritePoint(dir, point);
-            done(point, took);
-        }));
+            run = SweepProgress.Run(env, missing.Count, done => SweepRunner.Run(session, missing, jobs, cancel, (point, took) =>
+            {
+                writer.Post(point);
+                done(point, took);
+            }));
+        }
+        finally
+        {
+            writer.Complete();
+        }
+
         var results = kept.Concat(run.Finished).OrderBy(p => p.Point.Index).ToList();
         if (run.Cancelled)
         {
