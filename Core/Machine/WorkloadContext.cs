@@ -30,5 +30,8 @@ internal sealed class WorkloadContext : IWorkloadContext
 
     public RandomStream Random(int indexInVm) => _streams[indexInVm];
 
+    /// <summary>Core's costs, for Core's own workloads (a replay leaves them out of a recorded exit's length).</summary>
+    internal CostModel Costs => _m.Costs;
+
     public void Resume(int indexInVm) => _m.RunLoop.RequestResume(Vm.VcpuId(indexInVm));
 }

@@ -124,6 +124,24 @@ public class TraceReplayWorkloadTests
         Assert.That(vcpus[1].HltExits, Is.EqualTo(3), "two recorded halts, then the halt that ends every replay");
     }
 
+    /// <summary>
+    /// A recorded userspace exit's length is its whole time out of guest mode (kvm_exit to kvm_entry): the replay leaves
+    /// Emu's exit and round-trip costs out of the VMM's part, so the vCPU spends exactly that long in userspace.
+    /// </summary>
+    [Test]
+    public void AReplayedUserspaceExit_LastsAsLongAsRecorded()
+    {
+        var keys = Scenario.Defaults()
+            .With("Simulation:DurationUs", "200")
+            .With("Vms:0:Vcpus", "1")
+            .With("Vms:0:Workload:Kind", "TraceReplay")
+            .With("Vms:0:Workload:ActionsFile", Write(new[] { GuestAction.Compute(10_000), GuestAction.Userspace(50_000), GuestAction.Compute(1_000_000) }));
+        using var sim = Scenario.Builder(keys, new SvmPlugin()).Build();
+        var r = sim.Run();
+        Assert.That(r.Failure, Is.Null);
+        Assert.That((r.Vms[0].Vcpus[0].UserspaceExits, r.Vms[0].Vcpus[0].UserspaceNs), Is.EqualTo((1L, 50_000L)));
+    }
+
     [Test]
     public void ADamagedActionsFile_StopsTheRun_SayingWhere()
     {

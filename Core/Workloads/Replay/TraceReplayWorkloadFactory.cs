@@ -65,6 +65,7 @@ internal sealed class TraceReplayWorkloadFactory : IWorkloadFactory
         /// <summary>The recording's vectors in the device range: a device of the VM must not take them for its own.</summary>
         public IEnumerable<byte> IpiVectors => Header.Vectors().Where(v => v is >= DeviceInfo.FirstVector and <= DeviceInfo.LastVector);
 
-        public IWorkload Create(IWorkloadContext context) => new TraceReplayWorkload(Path, Header);
+        /// <summary>Core's own context carries the costs a recorded exit's length already holds.</summary>
+        public IWorkload Create(IWorkloadContext context) => new TraceReplayWorkload(Path, Header, (context as Machine.WorkloadContext)?.Costs);
     }
 }
