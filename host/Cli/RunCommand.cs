@@ -45,6 +45,10 @@ internal static class RunCommand
             Description = "Stop writing the trace-cmd text after this many lines.",
             DefaultValueFactory = _ => 1_000_000,
         };
+        var kvmTraceNs = new Option<bool>("--kvm-trace-ns")
+        {
+            Description = "Print the trace-cmd text's timestamps to the nanosecond, as `trace-cmd report -t` does (for an exact emu import).",
+        };
         var json = JsonOutput.Create();
         var command = new Command("run", "Run the scenario: appsettings.json, then --config, EMU_ variables and --set.");
         scenario.AddTo(command);
@@ -54,6 +58,7 @@ internal static class RunCommand
         command.Options.Add(traceLimit);
         command.Options.Add(kvmTrace);
         command.Options.Add(kvmTraceLimit);
+        command.Options.Add(kvmTraceNs);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
@@ -87,7 +92,7 @@ internal static class RunCommand
                 builder.AddTraceSink(sink);
             }
 
-            using var kvmSink = kvmTracePath is null ? null : new KvmTraceSink(kvmTracePath, kvmLimit);
+            using var kvmSink = kvmTracePath is null ? null : new KvmTraceSink(kvmTracePath, kvmLimit, parse.GetValue(kvmTraceNs));
             if (kvmSink is not null)
             {
                 builder.AddTraceSink(kvmSink);

@@ -32,6 +32,16 @@ public class TraceCmdLineTests
     }
 
     [Test]
+    public void WithNanoseconds_TheTimeHasNineDigits_AsTraceCmdReportDashT()
+    {
+        var line = new TraceCmdLine(nanoseconds: true);
+        line.Begin("CPU 12/KVM", 1013, 3, 1_499, "kvm_exit").Text("x");
+        Assert.That(line.ToString(), Is.EqualTo("      CPU 12/KVM-1013  [003]     0.000001499: kvm_exit:             x"));
+        line.Begin("qemu-kvm", 1637698, 19, 758_186_750_321_007, "kvm_entry").Text("x");
+        Assert.That(line.ToString(), Does.Contain(" [019] 758186.750321007: kvm_entry:"));
+    }
+
+    [Test]
     public void KvmAvicIncompleteIpi_PrintsIcrHighAsGlibcPrintsPercentHash010x()
     {
         var line = new TraceCmdLine();

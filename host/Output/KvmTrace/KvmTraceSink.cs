@@ -19,7 +19,7 @@ internal sealed class KvmTraceSink : ITraceSink, IDisposable
     private readonly string _temporary;
     private readonly StreamWriter _writer;
     private readonly long _limit;
-    private readonly TraceCmdLine _line = new();
+    private readonly TraceCmdLine _line;
     private TraceThreads _threads = null!;
     private IMachineView _machine = null!;
     private bool _completed;
@@ -34,10 +34,14 @@ internal sealed class KvmTraceSink : ITraceSink, IDisposable
     private ExitReason[] _lastExit = Array.Empty<ExitReason>();
     private ulong[] _lastIcr = Array.Empty<ulong>();
 
-    public KvmTraceSink(string path, long limit)
+    /// <param name="path">The file to write.</param>
+    /// <param name="limit">The most lines to write.</param>
+    /// <param name="nanoseconds">Timestamps to the nanosecond (trace-cmd report -t), not rounded to the microsecond.</param>
+    public KvmTraceSink(string path, long limit, bool nanoseconds = false)
     {
         _path = path;
         _limit = limit;
+        _line = new TraceCmdLine(nanoseconds);
         _temporary = AtomicFile.TemporaryPath(path);
         _writer = new StreamWriter(File.Create(_temporary), Utf8, 1 << 16);
     }

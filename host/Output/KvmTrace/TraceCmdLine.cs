@@ -5,15 +5,19 @@ namespace Emu.Host.Output.KvmTrace;
 /// <summary>
 /// One line of `trace-cmd report` text, formatted into a reused buffer (no allocation per line). The context columns
 /// are libtraceevent's: <c>"%16s-%-5d [%03d] %5lu.%06lu: %s: "</c>, then spaces up to 20 characters of event name, then
-/// the event's own text (its TP_printk). The time is microseconds rounded from nanoseconds, as trace-cmd prints it.
+/// the event's own text (its TP_printk). The time is microseconds rounded from nanoseconds, as trace-cmd prints it, or
+/// with <c>nanoseconds</c> all nine digits, as <c>trace-cmd report -t</c> prints them (<c>%5lu.%09lu</c>).
 /// </summary>
 internal sealed class TraceCmdLine
 {
     /// <summary>trace-cmd pads the event name to this many characters before the event's text.</summary>
     private const int NameWidth = 20;
 
+    private readonly bool _nanoseconds;
     private char[] _buffer = new char[256];
     private int _length;
+
+    public TraceCmdLine(bool nanoseconds = false) => _nanoseconds = nanoseconds;
 
     /// <summary>Starts a line: the task that runs on the CPU (its comm and pid), the CPU, the time and the event's name.</summary>
     public TraceCmdLine Begin(string comm, int pid, int cpu, long timeNs, string eventName)
@@ -25,11 +29,12 @@ internal sealed class TraceCmdLine
         Int(pid);
         Pad(5 - (_length - start));
         Text(" [").Int(cpu, 3).Text("] ");
-        long us = (timeNs + 500) / 1000;
+        long perSecond = _nanoseconds ? 1_000_000_000 : 1_000_000;
+        long ticks = _nanoseconds ? timeNs : (timeNs + 500) / 1000;
         start = _length;
-        Int(us / 1_000_000);
+        Int(ticks / perSecond);
         Pad(5 - (_length - start), insertAt: start);
-        Char('.').Int(us % 1_000_000, 6).Text(": ").Text(eventName).Text(": ");
+        Char('.').Int(ticks % perSecond, _nanoseconds ? 9 : 6).Text(": ").Text(eventName).Text(": ");
         return Pad(NameWidth - eventName.Length);
     }
 
@@ -118,6 +123,7 @@ internal sealed class TraceCmdLine
         3 => kind == 'D' ? "D3" : "x3",
         6 => kind == 'D' ? "D6" : "x6",
         8 => kind == 'D' ? "D8" : "x8",
+        9 => kind == 'D' ? "D9" : "x9",
         16 => kind == 'D' ? "D16" : "x16",
         _ => throw new ArgumentOutOfRangeException(nameof(digits), digits, "a width trace-cmd's formats use"),
     };
