@@ -14,6 +14,12 @@ internal enum ExitClass
 
     /// <summary>npf / EPT_MISCONFIG / EPT_VIOLATION / EXIT_NPF: an MMIO exit when kvm_mmio says so, a page fault otherwise.</summary>
     NestedPageFault,
+
+    /// <summary>
+    /// interrupt / EXTERNAL_INTERRUPT / EXIT_INTR: a host interrupt: a kick (an IPI to a running vCPU), a device's,
+    /// or the host's tick, which preempts the vCPU thread when a sched_switch follows.
+    /// </summary>
+    ExternalInterrupt,
 }
 
 internal static class ExitClasses
@@ -34,6 +40,7 @@ internal static class ExitClasses
         return Is(reason, "hlt"u8) ? ExitClass.Halt
             : Is(reason, "io"u8) || Is(reason, "ioio"u8) || Is(reason, "io_instruction"u8) ? ExitClass.Io
             : Is(reason, "npf"u8) || Is(reason, "ept_misconfig"u8) || Is(reason, "ept_violation"u8) ? ExitClass.NestedPageFault
+            : Is(reason, "interrupt"u8) || Is(reason, "intr"u8) || Is(reason, "external_interrupt"u8) ? ExitClass.ExternalInterrupt
             : ExitClass.Other;
     }
 

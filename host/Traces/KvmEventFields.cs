@@ -13,6 +13,7 @@ internal static class KvmEventFields
     public const string ExitShape = "'vcpu <n> reason <reason> rip 0x<rip> ...' or 'reason <reason> rip 0x<rip> ...'";
     public const string ApicIpiShape = "'dst <hex> vec <n> (<mode>|<physical|logical>|<assert|de-assert>|<edge|level>|<dst|self|all|all-but-self>)'";
     public const string IncompleteIpiShape = "'vcpu=<n>, icrh:icrl=<hex>:<hex>, id=<n>, index=<n>'";
+    public const string AcceptIrqShape = "'apicid <hex> vec <n> (<mode>|<edge|level>)'";
 
     /// <summary>kvm_entry: "vcpu %u, rip 0x%lx" (newer kernels add "inj ...", "[immediate exit]", "[guest]"; older print "vcpu %u").</summary>
     public static bool TryEntry(ReadOnlySpan<byte> fields, out int vcpu)
@@ -118,6 +119,27 @@ internal static class KvmEventFields
 
         icrHigh = (uint)high;
         icrLow = (uint)low;
+        return true;
+    }
+
+    /// <summary>
+    /// kvm_apic_accept_irq: "apicid %x vec %u (%s|%s)", logged by __apic_accept_irq when KVM puts an interrupt into a
+    /// vCPU's APIC (an emulated IPI's target, the LAPIC timer, a device's interrupt); apicid is the target's vcpu_id.
+    /// Older kernels add " (coalesced)".
+    /// </summary>
+    public static bool TryAcceptIrq(ReadOnlySpan<byte> fields, out uint apicId, out int vector)
+    {
+        apicId = 0;
+        vector = -1;
+        if (!SpanText.TrySkip(ref fields, "apicid "u8) || !SpanText.TryHex(ref fields, out ulong id) || id > uint.MaxValue
+            || !SpanText.TrySkip(ref fields, " vec "u8) || !SpanText.TryDecimal(ref fields, out long vec) || vec > 255
+            || !fields.StartsWith(" ("u8))
+        {
+            return false;
+        }
+
+        apicId = (uint)id;
+        vector = (int)vec;
         return true;
     }
 

@@ -15,10 +15,16 @@ internal static class ReplayScenario
     private const int MaxCoresPerSocket = 1024;
 
     /// <summary>
-    /// The recording's length plus a quarter and a millisecond: a replay's exits may take longer under Emu's costs
-    /// than they did on the host, and the whole recording should fit; after its last action a vCPU halts.
+    /// The recording's length, rounded up to the microsecond: the replay ends where the recording does, since what the
+    /// vCPUs did after it is unknown (raise it to let a replay that runs slower than the host finish its actions).
     /// </summary>
-    public static long DurationUs(long recordedNs) => Math.Clamp((long)Math.Ceiling(recordedNs / 1000.0 * 1.25) + 1000, 1, 3_600_000_000);
+    public static long DurationUs(long recordedNs) => Math.Clamp((recordedNs + 999) / 1000, 1, 3_600_000_000);
+
+    /// <summary>
+    /// Where what is under way at the recording's end (guest time, a halt, an exit) ends in the replay: a millisecond
+    /// past the replay's end, in the trace's time.
+    /// </summary>
+    public static long OpenEndNs(long firstNs, long recordedNs) => firstNs + (DurationUs(recordedNs) * 1000) + 1_000_000;
 
     /// <summary>
     /// Pinned when the recording shows each vCPU thread on one pCPU of its own (a 1:1-pinned host) and there are

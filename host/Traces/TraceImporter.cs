@@ -14,7 +14,7 @@ namespace Emu.Host.Traces;
 internal sealed class TraceImporter
 {
     private static readonly string[] UsedNames =
-        { "kvm_entry", "kvm_exit", "kvm_apic_ipi", "kvm_avic_incomplete_ipi", "kvm_userspace_exit", "kvm_mmio", "kvm_apic", "sched_switch" };
+        { "kvm_entry", "kvm_exit", "kvm_apic_ipi", "kvm_avic_incomplete_ipi", "kvm_userspace_exit", "kvm_mmio", "kvm_apic", "kvm_apic_accept_irq", "sched_switch", "sched_wakeup" };
 
     /// <summary>AVIC's 12-bit host physical APIC ID: the most pCPUs an Emu topology has.</summary>
     public const int MaxPcpus = HostTopology.MaxApicId + 1;
@@ -23,6 +23,10 @@ internal sealed class TraceImporter
     private readonly ReplayActionsFileWriter _writer;
     private readonly HostTaskRecorder? _hostTasks;
     private readonly Dictionary<int, VcpuThread> _threads = new();
+    private readonly TimerTargets _timerTargets = new();
+
+    /// <summary>Each task's last sched_wakeup, until it shows up as a thread with KVM events.</summary>
+    private readonly Dictionary<int, long> _wakeups = new();
     private readonly long[] _used = new long[UsedNames.Length];
     private readonly NameCounts _skipped = new();
     private readonly NameCounts _ignoredExits = new();
@@ -90,9 +94,10 @@ internal sealed class TraceImporter
             throw new EmuConfigurationException($"{_file}: no event lines: expected the text of trace-cmd report or perf script");
         }
 
+        long openEnd = ReplayScenario.OpenEndNs(_firstNs, _lastNs - _firstNs);
         foreach (var thread in _threads.Values)
         {
-            thread.Finish(_lastNs);
+            thread.Finish(openEnd);
         }
 
         var vcpus = _threads.Values.Where(t => t.VcpuId >= 0 || t.Stream >= 0).OrderBy(t => t.Pid).ToList();
@@ -172,6 +177,7 @@ internal sealed class TraceImporter
 
             var t = Thread(e);
             t.OnExit(e.TimeNs, vcpu, ExitClasses.Of(reason), _ignoredExits.IdOf(reason));
+            _timerTargets.Add(t);
             Used(1);
         }
         else if (name.SequenceEqual("kvm_entry"u8))
@@ -181,7 +187,9 @@ internal sealed class TraceImporter
                 throw FieldError(e, KvmEventFields.EntryShape);
             }
 
-            Thread(e).OnEntry(e.TimeNs, vcpu);
+            var t = Thread(e);
+            t.OnEntry(e.TimeNs, vcpu);
+            _timerTargets.Add(t);
             Used(0);
         }
         else if (name.SequenceEqual("kvm_apic_ipi"u8))
@@ -226,24 +234,74 @@ internal sealed class TraceImporter
             Thread(e).OnApicAccess();
             Used(6);
         }
-        else if (_hostTasks is not null && name.SequenceEqual("sched_switch"u8))
+        else if (name.SequenceEqual("kvm_apic_accept_irq"u8))
+        {
+            if (!KvmEventFields.TryAcceptIrq(e.Fields, out uint apicId, out int vector))
+            {
+                throw FieldError(e, KvmEventFields.AcceptIrqShape);
+            }
+
+            if (vector == LapicVectors.LocalTimer && _timerTargets.Find(apicId, e.Pid, e.Cpu) is { } halted)
+            {
+                halted.OnTimerInterrupt(e.TimeNs);
+            }
+
+            NamedThread(e);
+            Used(7);
+        }
+        else if (name.SequenceEqual("sched_switch"u8))
         {
             if (!SchedSwitchFields.TryParse(e.Fields, out int prevPid, out bool sleeps, out var prevComm, out int nextPid, out var nextComm))
             {
                 throw FieldError(e, SchedSwitchFields.Shape);
             }
 
-            _hostTasks.OnSwitch(e.TimeNs, prevPid, sleeps, prevComm, nextPid, nextComm);
-            Used(7);
+            if (_threads.TryGetValue(prevPid, out var prev))
+            {
+                prev.OnSwitchedOut(e.TimeNs);
+            }
+
+            if (_threads.TryGetValue(nextPid, out var next))
+            {
+                next.OnSwitchedIn(e.TimeNs);
+            }
+
+            _hostTasks?.OnSwitch(e.TimeNs, prevPid, sleeps, prevComm, nextPid, nextComm);
+            NamedThread(e);
+            Used(8);
+        }
+        else if (name.SequenceEqual("sched_wakeup"u8))
+        {
+            if (!SchedWakeupFields.TryParse(e.Fields, out int pid))
+            {
+                throw FieldError(e, SchedWakeupFields.Shape);
+            }
+
+            if (_threads.TryGetValue(pid, out var woken))
+            {
+                woken.OnWakeup(e.TimeNs);
+            }
+            else
+            {
+                _wakeups[pid] = e.TimeNs;
+            }
+
+            NamedThread(e);
+            Used(9);
         }
         else
         {
-            if (e.Comm.StartsWith("CPU "u8) && e.Comm.EndsWith("/KVM"u8))
-            {
-                Thread(e); // a vCPU thread known by its name, even if the recording shows none of its exits
-            }
-
+            NamedThread(e);
             _skipped.Count(name);
+        }
+    }
+
+    /// <summary>A vCPU thread known by its name, even if the recording shows none of its exits.</summary>
+    private void NamedThread(in TraceLine e)
+    {
+        if (e.Comm.StartsWith("CPU "u8) && e.Comm.EndsWith("/KVM"u8))
+        {
+            Thread(e);
         }
     }
 
@@ -272,6 +330,10 @@ internal sealed class TraceImporter
         {
             thread = new VcpuThread(e.Pid, e.Tgid, Encoding.UTF8.GetString(e.Comm), _writer, _ignoredExits, _firstNs);
             _threads.Add(e.Pid, thread);
+            if (_wakeups.Remove(e.Pid, out long woken))
+            {
+                thread.OnWakeup(woken);
+            }
         }
         else if (thread.Tgid < 0 && e.Tgid >= 0)
         {

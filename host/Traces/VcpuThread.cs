@@ -7,10 +7,11 @@ namespace Emu.Host.Traces;
 /// <summary>
 /// One vCPU thread of the recording and what it did, turned into replay actions as the lines come: the guest time
 /// (kvm_entry to the next kvm_exit) summed between actions becomes a compute burst; an ICR write (kvm_apic_ipi, or
-/// kvm_avic_incomplete_ipi's ICR halves) an ICR write; an HLT exit a halt as long as the recorded one (to the next
-/// kvm_entry); a kvm_userspace_exit a userspace exit as long as the VMM took (to the next kvm_entry); an I/O exit, or
-/// an NPF exit with kvm_mmio, an MMIO exit as long as the host took. Other exits add nothing: their host time is
-/// not guest time, and Emu models preemption, the tick and kicks itself.
+/// kvm_avic_incomplete_ipi's ICR halves) an ICR write; an HLT exit a halt whose timeout is the guest's LAPIC timer
+/// when the recording shows it firing in the halt, else later than the halt's recorded end; an exit that returned
+/// to the VMM (kvm_userspace_exit) a userspace exit, and an I/O exit, or an NPF exit with kvm_mmio, an MMIO exit,
+/// each as long out of guest mode as recorded (kvm_exit to the next kvm_entry). Other exits add nothing: their host
+/// time is not guest time, and Emu models preemption, the tick and kicks itself.
 /// </summary>
 internal sealed class VcpuThread
 {
@@ -27,15 +28,11 @@ internal sealed class VcpuThread
     private long _guestNs;
 
     // The exit under way (between a kvm_exit and the next kvm_entry).
+    private readonly RecordedExit _exit = new();
     private bool _inExit;
-    private long _exitNs;
-    private ExitClass _exitClass;
-    private int _exitReason = -1;
-    private bool _exitMmio;
-    private bool _exitApicAccess;
-    private bool _exitIncompleteIpi;
-    private int _exitIcrWrites;
-    private long _userspaceNs = -1;
+
+    // The thread's last wake-up (sched_wakeup) before its first kvm_entry, or -1.
+    private long _wokenNs = -1;
 
     public VcpuThread(int pid, int tgid, string comm, ReplayActionsFileWriter writer, NameCounts ignoredExits, long traceStart)
     {
@@ -82,6 +79,15 @@ internal sealed class VcpuThread
 
     public long MmioExits { get; private set; }
 
+    /// <summary>The pCPU of the thread's last KVM event (-1 before the first).</summary>
+    public int LastCpu => _lastCpu;
+
+    /// <summary>Between an HLT exit and the next kvm_entry.</summary>
+    public bool InHalt => _inExit && _exit.IsHalt;
+
+    /// <summary>Whether the importer has filed the thread under its vCPU id.</summary>
+    public bool Indexed { get; set; }
+
     public void OnCpu(int cpu)
     {
         if (cpu != _lastCpu)
@@ -96,11 +102,14 @@ internal sealed class VcpuThread
         EventVcpuId = vcpu;
         if (!_started)
         {
-            // The vCPU was out of guest mode when the recording began: taken as halted until it entered.
+            // The vCPU was out of guest mode when the recording began: taken as halted until its thread woke
+            // (sched_wakeup), else until it entered. Emu starts every vCPU thread runnable at 0, as a thread woken at
+            // the recording's start is: that one replays no halt.
             _started = true;
-            if (t > _traceStart)
+            long asleepUntil = _wokenNs >= _traceStart && _wokenNs <= t ? _wokenNs : t;
+            if (asleepUntil > _traceStart)
             {
-                Append(GuestAction.Halt(t - _traceStart));
+                Append(GuestAction.Halt(asleepUntil - _traceStart));
             }
         }
         else if (_inExit)
@@ -135,14 +144,7 @@ internal sealed class VcpuThread
         _started = true;
         _inGuest = false;
         _inExit = true;
-        _exitNs = t;
-        _exitClass = exitClass;
-        _exitReason = reason;
-        _exitMmio = false;
-        _exitApicAccess = false;
-        _exitIncompleteIpi = false;
-        _exitIcrWrites = 0;
-        _userspaceNs = -1;
+        _exit.Start(t, exitClass, reason);
     }
 
     /// <summary>
@@ -151,7 +153,7 @@ internal sealed class VcpuThread
     /// </summary>
     public void OnIcrWrite(long t, Icr icr, bool incompleteIpi)
     {
-        if (_inExit && _exitIncompleteIpi && !incompleteIpi)
+        if (_inExit && _exit.IncompleteIpi && !incompleteIpi)
         {
             return;
         }
@@ -168,15 +170,15 @@ internal sealed class VcpuThread
         IcrWrites++;
         if (_inExit)
         {
-            _exitIcrWrites++;
-            _exitIncompleteIpi |= incompleteIpi;
+            _exit.IcrWrites++;
+            _exit.IncompleteIpi |= incompleteIpi;
         }
     }
 
-    public void OnMmio() => _exitMmio = true;
+    public void OnMmio() => _exit.Mmio = true;
 
     /// <summary>kvm_apic: the exit reads or writes a local APIC register (through MMIO or x2APIC's MSRs).</summary>
-    public void OnApicAccess() => _exitApicAccess = true;
+    public void OnApicAccess() => _exit.ApicAccess = true;
 
     public void OnUserspaceExit(long t)
     {
@@ -185,18 +187,80 @@ internal sealed class VcpuThread
             return; // KVM_RUN returns only from the host side; a lost kvm_exit leaves nothing to replay here
         }
 
+        if (!_inExit)
+        {
+            _exit.Start(t, ExitClass.Other, -1); // the recording began in the exit: it is out of guest mode from here
+        }
+
         _started = true;
         _inExit = true;
-        _userspaceNs = t;
+        _exit.UserspaceNs = t;
     }
 
-    /// <summary>The recording's end: guest time under way becomes the last compute burst.</summary>
-    public void Finish(long end)
+    /// <summary>sched_switch away from the thread: in an exit, the thread was preempted (or slept) before re-entering.</summary>
+    public void OnSwitchedOut(long t)
+    {
+        if (_inExit)
+        {
+            _exit.OnSwitchedOut(t);
+        }
+    }
+
+    /// <summary>sched_switch to the thread.</summary>
+    public void OnSwitchedIn(long t)
+    {
+        if (_inExit)
+        {
+            _exit.OnSwitchedIn(t);
+        }
+    }
+
+    /// <summary>sched_wakeup of the thread: before its first kvm_entry, when it stopped being asleep.</summary>
+    public void OnWakeup(long t)
+    {
+        if (!_started)
+        {
+            _wokenNs = t;
+        }
+    }
+
+    /// <summary>
+    /// KVM delivered the guest's LAPIC timer interrupt (kvm_apic_local_deliver -> __apic_accept_irq): in a halt, the
+    /// guest's own deadline, which the replay arms again.
+    /// </summary>
+    public void OnTimerInterrupt(long t)
+    {
+        if (InHalt && _exit.TimerNs < 0)
+        {
+            _exit.TimerNs = t;
+        }
+    }
+
+    /// <summary>
+    /// The recording's end. What is under way then (guest time, a halt, an exit) has no recorded end: it replays
+    /// as lasting to <paramref name="openEnd"/>, past the replay's end, so that the replay does not end it early
+    /// and add a halt or an exit the recording does not have.
+    /// </summary>
+    public void Finish(long openEnd)
     {
         if (_inGuest)
         {
-            _guestNs += end - _entryNs;
+            _guestNs += openEnd - _entryNs;
             _inGuest = false;
+        }
+        else if (_inExit && !FinishExit(openEnd, open: true))
+        {
+            if (_exit.Class == ExitClass.ExternalInterrupt)
+            {
+                _guestNs += openEnd - _exit.StartNs; // preempted: Emu preempts the replay itself, and the guest runs on after it
+            }
+            else
+            {
+                // An exit the replay has no action for (an NPF whose kvm_mmio or kvm_apic_ipi KVM had not logged yet):
+                // the vCPU stays out of guest mode past the end, as in an exit handled in the kernel.
+                FlushCompute();
+                Append(GuestAction.Mmio(openEnd - _exit.StartNs));
+            }
         }
 
         FlushCompute();
@@ -214,42 +278,76 @@ internal sealed class VcpuThread
         return digits.Length is > 0 and <= 3 && int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id) ? id : -1;
     }
 
-    /// <summary>The kvm_entry after an exit: what the exit was decides what it replays as.</summary>
-    private void FinishExit(long t)
+    /// <summary>
+    /// The kvm_entry after an exit (at <paramref name="t"/>), or the recording's end in one (<paramref name="open"/>):
+    /// what the exit was decides what it replays as. A userspace or MMIO exit lasts as long out of guest mode as
+    /// recorded, kvm_exit to kvm_entry, less the time its thread was switched out (the replay leaves Emu's own exit
+    /// costs out of it, and Emu's scheduler preempts it again). False for an exit that replays as nothing.
+    /// </summary>
+    private bool FinishExit(long t, bool open = false)
     {
         _inExit = false;
-        if (_userspaceNs >= 0)
+        if (_exit.UserspaceNs >= 0)
         {
             FlushCompute();
-            Append(GuestAction.Userspace(t - _userspaceNs));
+            Append(GuestAction.Userspace(_exit.OnCpuNs(t)));
             UserspaceExits++;
         }
-        else if (_exitIcrWrites > 0)
+        else if (_exit.IcrWrites > 0)
         {
             // Replayed at the write; Emu charges the exit its own way.
         }
-        else if (_exitClass == ExitClass.Halt)
+        else if (_exit.Class == ExitClass.Halt)
         {
+            // The guest's timer ends the halt when the recording shows it firing there. Otherwise something else (an
+            // IPI, a device) ended it, and the guest's deadline is only known to be later: the timer is armed 1 ns
+            // after the recorded re-entry, which cancels it (KVM cancels the timer's wait at VMRUN) when the wake-up
+            // comes as recorded, and ends the halt no later than on the host when it does not.
             FlushCompute();
-            Append(GuestAction.Halt(Math.Max(1, t - _exitNs)));
+            Append(GuestAction.Halt(_exit.TimerNs >= 0 ? Math.Max(1, _exit.TimerNs - _exit.StartNs) : t - _exit.StartNs + 1));
             Halts++;
         }
-        else if (_exitApicAccess)
+        else if (_exit.Class == ExitClass.ExternalInterrupt && !_exit.SwitchedOut)
+        {
+            // A kick or a host interrupt: Emu injects the interrupt at the next VMRUN, and its guest then
+            // goes on with its next action; the rest of the burst the exit cut is dropped. The burst replays 1 ns
+            // longer than recorded, so that the kick, replayed at the same time, cuts it again, rather than its end
+            // coming first. (A preemption, which a sched_switch shows, keeps the burst: the guest time runs on.)
+            Append(GuestAction.Compute(_guestNs + 1));
+            _guestNs = 0;
+            if (!open && _exit.Reason >= 0)
+            {
+                _ignoredExits.Count(_exit.Reason);
+            }
+        }
+        else if (_exit.ApicAccess)
         {
             // A local APIC register other than the ICR (ICR2, EOI, TPR, the timer's): Emu models the LAPIC itself,
             // and under AVIC most such accesses do not exit at all.
-            _ignoredExits.Count(_apicAccess);
+            if (!open)
+            {
+                _ignoredExits.Count(_apicAccess);
+            }
+
+            return false;
         }
-        else if (_exitClass == ExitClass.Io || (_exitClass == ExitClass.NestedPageFault && _exitMmio))
+        else if (_exit.Class == ExitClass.Io || (_exit.Class == ExitClass.NestedPageFault && _exit.Mmio))
         {
             FlushCompute();
-            Append(GuestAction.Mmio(t - _exitNs));
+            Append(GuestAction.Mmio(_exit.OnCpuNs(t)));
             MmioExits++;
         }
-        else if (_exitReason >= 0)
+        else
         {
-            _ignoredExits.Count(_exitReason);
+            if (_exit.Reason >= 0 && !open)
+            {
+                _ignoredExits.Count(_exit.Reason);
+            }
+
+            return false;
         }
+
+        return true;
     }
 
     private void FlushCompute()

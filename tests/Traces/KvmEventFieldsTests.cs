@@ -20,7 +20,7 @@ public class KvmEventFieldsTests
     }
 
     [TestCase("vcpu 2 reason hlt rip 0xffffffff81c3f0e5 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000", 2, "hlt", "Halt")]
-    [TestCase("vcpu 0 reason EXTERNAL_INTERRUPT rip 0xffffffff81c3f0e5 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x800000ec error_code 0x00000000", 0, "EXTERNAL_INTERRUPT", "Other")]
+    [TestCase("vcpu 0 reason EXTERNAL_INTERRUPT rip 0xffffffff81c3f0e5 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x800000ec error_code 0x00000000", 0, "EXTERNAL_INTERRUPT", "ExternalInterrupt")]
     [TestCase("vcpu 1 reason EPT_VIOLATION  rip 0x1 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0", 1, "EPT_VIOLATION", "NestedPageFault")]
     [TestCase("reason npf rip 0xffffffff81064a2e info 100000006 fee00300", -1, "npf", "NestedPageFault")]
     [TestCase("reason EXIT_IOIO rip 0xffffffff8106a9c2 info c0500010 ffffffff8106a9c2", -1, "EXIT_IOIO", "Io")]
@@ -76,4 +76,32 @@ public class KvmEventFieldsTests
         Assert.That(SchedSwitchFields.TryParse(B(fields), out int pp, out bool s, out var pc, out int np, out var nc), Is.True);
         Assert.That((Encoding.UTF8.GetString(pc), pp, s, Encoding.UTF8.GetString(nc), np), Is.EqualTo((prevComm, prevPid, sleeps, nextComm, nextPid)));
     }
+
+    [TestCase("apicid 1 vec 251 (Fixed|edge)", 1u, 251)]
+    [TestCase("apicid a vec 236 (Fixed|edge)", 10u, 236)]
+    [TestCase("apicid 0 vec 236 (Fixed|edge) (coalesced)", 0u, 236)]
+    public void KvmApicAcceptIrq(string fields, uint apicId, int vector)
+    {
+        Assert.That(KvmEventFields.TryAcceptIrq(B(fields), out uint a, out int v), Is.True);
+        Assert.That((a, v), Is.EqualTo((apicId, vector)));
+    }
+
+    [TestCase("apicid 1 vec 256 (Fixed|edge)")]
+    [TestCase("vec 236 apicid 1")]
+    public void KvmApicAcceptIrq_NotInTheFormat_IsRefused(string fields) => Assert.That(KvmEventFields.TryAcceptIrq(B(fields), out _, out _), Is.False);
+
+    [TestCase("comm=CPU 1/KVM pid=4122 prio=120 target_cpu=003", 4122)]
+    [TestCase("comm=kworker/u16:2 pid=812 prio=120 success=1 target_cpu=002", 812)]
+    [TestCase("CPU 1/KVM:4122 [120] CPU:001", 4122)]
+    [TestCase("kworker/2:1:812 [120] success=1 CPU:002", 812)]
+    public void SchedWakeup_BothForms(string fields, int pid)
+    {
+        Assert.That(SchedWakeupFields.TryParse(B(fields), out int p), Is.True);
+        Assert.That(p, Is.EqualTo(pid));
+    }
+
+    [TestCase("comm=x prio=120 target_cpu=003")]
+    [TestCase("CPU 1/KVM [120] CPU:001")]
+    [TestCase("comm=x pid=12a prio=120 target_cpu=003")]
+    public void SchedWakeup_NotInTheFormat_IsRefused(string fields) => Assert.That(SchedWakeupFields.TryParse(B(fields), out _), Is.False);
 }

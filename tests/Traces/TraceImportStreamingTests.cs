@@ -28,8 +28,8 @@ public class TraceImportStreamingTests
     {
         var x = TraceExcerpt.Import(new SyntheticTraceStream(20_000));
         Assert.That(x.Actions[0][0].Count(a => a.Kind == GuestActionKind.SendIpi), Is.EqualTo(1_000));
-        Assert.That(x.Actions[0][0].Take(6).Select(TraceExcerpt.Show), Is.EqualTo(new[] { "C 20000", "I 0x01000000000040FB", "C 17000", "U 14000", "C 35000", "H 10000" }));
-        Assert.That(x.Actions[0][1].Take(3).Select(TraceExcerpt.Show), Is.EqualTo(new[] { "H 26000", "C 24000", "H 76000" }));
+        Assert.That(x.Actions[0][0].Take(6).Select(TraceExcerpt.Show), Is.EqualTo(new[] { "C 20000", "I 0x01000000000040FB", "C 17000", "U 15000", "C 35000", "H 10001" }));
+        Assert.That(x.Actions[0][1].Take(3).Select(TraceExcerpt.Show), Is.EqualTo(new[] { "H 22000", "C 24000", "H 76001" }));
     }
 
     /// <summary>What importing <paramref name="lines"/> lines allocates on this thread (reading the trace and staging the actions).</summary>

@@ -6,8 +6,10 @@ namespace Emu.Tests.Traces;
 
 /// <summary>
 /// Hand-written excerpts in the kernel's exact formats import to the per-vCPU action sequences the recording shows:
-/// guest time (kvm_entry to kvm_exit) summed between actions, ICR writes, halts as long as recorded, userspace exits
-/// from kvm_userspace_exit to kvm_entry, in-kernel I/O and MMIO exits; everything else skipped and counted.
+/// guest time (kvm_entry to kvm_exit) summed between actions and cut at kicks, ICR writes, halts until the guest's
+/// timer or just past their recorded end, userspace, in-kernel I/O and MMIO exits from kvm_exit to kvm_entry less
+/// the time switched out; what is under way at the end goes on past the replay's end; everything else skipped and
+/// counted.
 /// </summary>
 public class TraceImportTests
 {
@@ -65,15 +67,16 @@ public class TraceImportTests
         Assert.That(x.Shown(0, 0), Is.EqualTo(new[]
         {
             "C 20000", $"I {ipi}", // guest 10..30, then the ICR write (the exit that carried it replays as the write)
-            "C 17000", "U 12000", // guest 33..50; KVM_RUN returned at 51, back at 63
-            "C 56000", // 63..90 and, past the tick's exit (not replayed), 91..120 (the recording's end)
+            "C 17000", "U 13000", // guest 33..50; out of guest mode from the exit at 50 (KVM_RUN returned at 51) to 63
+            "C 27001", // 63..90, cut by the interrupt's exit (a kick: no sched_switch follows), 1 ns longer so a replayed kick cuts it
+            "C 1029000", // 91..120, the recording's end, and on past the replay's end (10 + 110 µs) by 1 ms
         }));
         Assert.That(x.Shown(0, 1), Is.EqualTo(new[]
         {
-            "H 26000", // out of guest mode from the recording's start (10) to its first entry (36): halted
-            "C 20000", "H 24000", // guest 36..56, HLT until the entry at 80
+            "H 22000", // out of guest mode from the recording's start (10) until its thread is woken (sched_wakeup at 32): halted
+            "C 20000", "H 24001", // guest 36..56, HLT until the entry at 80 (woken by the IPI: the timer is armed 1 ns past it)
             "C 29000", "M 3000", // 80..100 and 101..110 (the EOI write is an APIC access, not replayed); a device's MMIO, 110..113
-            "C 7000",
+            "C 1007000", // 113..120, and on past the replay's end
         }));
     }
 
@@ -83,11 +86,12 @@ public class TraceImportTests
         var t = TraceExcerpt.Import(Ftrace).Trace;
         Assert.That(t.Format, Is.EqualTo(TraceFormat.TraceCmd));
         Assert.That((t.Lines, t.Events, t.CpusSeen, t.DurationNs), Is.EqualTo((40L, 28L, 4, 110_000L)));
-        Assert.That(t.Used, Is.EqualTo(new[] { ("kvm_entry", 8L), ("kvm_exit", 6L), ("kvm_apic_ipi", 1L), ("kvm_userspace_exit", 1L), ("kvm_mmio", 3L), ("kvm_apic", 2L) }));
-        Assert.That(t.Skipped.Ordered(), Is.EqualTo(new[]
+        Assert.That(t.Used, Is.EqualTo(new[]
         {
-            ("sched_wakeup", 2L), ("kvm_apic_accept_irq", 1L), ("kvm_eoi", 1L), ("kvm_pio", 1L), ("kvm_vcpu_wakeup", 1L), ("sched_switch", 1L),
+            ("kvm_entry", 8L), ("kvm_exit", 6L), ("kvm_apic_ipi", 1L), ("kvm_userspace_exit", 1L), ("kvm_mmio", 3L), ("kvm_apic", 2L),
+            ("kvm_apic_accept_irq", 1L), ("sched_switch", 1L), ("sched_wakeup", 2L),
         }));
+        Assert.That(t.Skipped.Ordered(), Is.EqualTo(new[] { ("kvm_eoi", 1L), ("kvm_pio", 1L), ("kvm_vcpu_wakeup", 1L) }));
         Assert.That(t.IgnoredExits.Ordered(), Is.EqualTo(new[] { ("APIC register access", 1L), ("interrupt", 1L) }));
     }
 
@@ -126,14 +130,14 @@ public class TraceImportTests
         Assert.That(x.Shown(0, 0), Is.EqualTo(new[]
         {
             "C 40000", $"I {new Icr(0x0100_0000_0000_00FBUL)}", // x2APIC's ICR write (an MSR exit), de-assert as printed
-            "C 8000", "U 9000", // MMIO handled by QEMU: from kvm_userspace_exit (151) to kvm_entry (160)
-            "C 40000", // 160..200; the HLT at 200 has no entry before the end: nothing to replay
+            "C 8000", "U 10000", // MMIO handled by QEMU: from kvm_exit (150) to kvm_entry (160)
+            "C 40000", "H 1000001", // 160..200; the HLT at 200 is under way at the end: it lasts past the replay's end (100 + 100 µs) by 1 ms
         }));
         Assert.That(x.Shown(0, 1), Is.EqualTo(new[]
         {
-            "C 5000", "H 40000", // in guest mode from the start (100) to its HLT exit at 105; back at 145
-            "C 33000", "M 2000", // 145..170 and 182..190 (the kworker's preemption is not guest time); the speaker port, in the kernel
-            "C 8000",
+            "C 5000", "H 40001", // in guest mode from the start (100) to its HLT exit at 105; back at 145
+            "C 33000", "M 2000", // 145..170 and 182..190 (a preemption, which sched_switch shows: the guest time runs on); the speaker port, in the kernel
+            "C 1008000", // 192..200, and on past the replay's end
         }));
         var host = x.Trace.HostTasks!;
         Assert.That((host.Tasks, host.OnCpuNs, host.RunPhases, host.SleepPhases), Is.EqualTo((1, 10_000L, 1L, 0L)), "the kworker; vCPU threads and the idle task are not host tasks");
@@ -158,9 +162,9 @@ public class TraceImportTests
         var x = TraceExcerpt.Import(PerfTwoVms);
         Assert.That(x.Trace.Format, Is.EqualTo(TraceFormat.Perf));
         Assert.That(x.Vms.Select(v => (v.Tgid, v.Vcpus.Count)), Is.EqualTo(new[] { (4100, 2), (5100, 1) }));
-        Assert.That(x.Shown(0, 0), Is.EqualTo(new[] { "C 10000", $"I {new Icr(0x0100_0000_0000_40FCUL)}", "C 18000" }));
-        Assert.That(x.Shown(0, 1), Is.EqualTo(new[] { "H 2000", "C 28000" }));
-        Assert.That(x.Shown(1, 0), Is.EqualTo(new[] { "H 1000", "C 19000" }), "the HLT at 30 never ended in the recording");
+        Assert.That(x.Shown(0, 0), Is.EqualTo(new[] { "C 10000", $"I {new Icr(0x0100_0000_0000_40FCUL)}", "C 1018000" }), "in guest mode at the end (40): on past the replay's end (10 + 30 µs) by 1 ms");
+        Assert.That(x.Shown(0, 1), Is.EqualTo(new[] { "H 2000", "C 1028000" }));
+        Assert.That(x.Shown(1, 0), Is.EqualTo(new[] { "H 1000", "C 19000", "H 1010001" }), "the HLT at 30 never ended in the recording: it lasts past the replay's end");
     }
 
     [Test]
@@ -226,5 +230,79 @@ public class TraceImportTests
         var x = TraceExcerpt.Import(text);
         Assert.That(x.Trace.UnreplayableIcrWrites, Is.EqualTo(1));
         Assert.That(x.Actions[0][0].Count(a => a.Kind == GuestActionKind.SendIpi), Is.Zero);
+    }
+
+    /// <summary>
+    /// A halt the guest's LAPIC timer ended (kvm_apic_accept_irq of vector 236, in whatever task runs on the vCPU's
+    /// pCPU) replays that deadline; one an IPI ended arms the timer 1 ns past its recorded end.
+    /// </summary>
+    [Test]
+    public void AHalt_EndsAtTheGuestsTimer_WhenTheRecordingShowsItFire()
+    {
+        const string text = """
+                   CPU 0/KVM-4121  [000]  1.000010: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000020: kvm_exit: vcpu 0 reason hlt rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+                      <idle>-0     [000]  1.000270: kvm_apic_accept_irq: apicid 0 vec 236 (Fixed|edge)
+                   CPU 0/KVM-4121  [000]  1.000275: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000280: kvm_exit: vcpu 0 reason hlt rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+                   CPU 1/KVM-4122  [001]  1.000290: kvm_apic_accept_irq: apicid 0 vec 251 (Fixed|edge)
+                   CPU 0/KVM-4121  [000]  1.000295: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000300: kvm_exit: vcpu 0 reason io rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+            """;
+        var x = TraceExcerpt.Import(text);
+        Assert.That(x.Shown(0, 0), Is.EqualTo(new[] { "C 10000", "H 250000", "C 5000", "H 15001", "C 5000", "M 1000000" }),
+            "the timer fired 250 µs into the first halt; an IPI ended the second; the I/O exit under way at the end outlasts the replay");
+    }
+
+    /// <summary>With several VMs, the timer's vCPU is the halted one with that id whose thread last ran on the line's pCPU.</summary>
+    [Test]
+    public void TheTimersVcpu_IsTheOneOnItsCpu_WhenSeveralVmsHaveItsId()
+    {
+        const string text = """
+                   CPU 0/KVM-4121  [000]  1.000010: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-5121  [001]  1.000010: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000020: kvm_exit: vcpu 0 reason hlt rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+                   CPU 0/KVM-5121  [001]  1.000020: kvm_exit: vcpu 0 reason hlt rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+                      <idle>-0     [001]  1.000050: kvm_apic_accept_irq: apicid 0 vec 236 (Fixed|edge)
+                   CPU 0/KVM-4121  [000]  1.000060: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-5121  [001]  1.000060: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000070: kvm_exit: vcpu 0 reason hlt rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+            """;
+        var x = TraceExcerpt.Import(text);
+        Assert.That(x.Shown(0, 0).Take(2), Is.EqualTo(new[] { "C 10000", "H 40001" }));
+        Assert.That(x.Shown(1, 0).Take(2), Is.EqualTo(new[] { "C 10000", "H 30000" }));
+    }
+
+    /// <summary>
+    /// A userspace exit replays its time on the pCPU (kvm_exit to kvm_entry, less the time its thread was switched
+    /// out: Emu's scheduler preempts the replay itself); an interrupt's exit followed by a switch is a preemption, whose
+    /// guest time runs on, and one not followed by one a kick, which cuts the burst.
+    /// </summary>
+    [Test]
+    public void TimeSwitchedOut_IsNotExitTime_AndAPreemption_IsNotAKick()
+    {
+        const string text = """
+                   CPU 0/KVM-4121  [000]  1.000010: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000020: kvm_exit: vcpu 0 reason io rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+                   CPU 0/KVM-4121  [000]  1.000021: kvm_userspace_exit: reason KVM_EXIT_IO (2)
+                   CPU 0/KVM-4121  [000]  1.000030: sched_switch: prev_comm=CPU 0/KVM prev_pid=4121 prev_prio=120 prev_state=R+ ==> next_comm=kworker/0:1 next_pid=90 next_prio=120
+                 kworker/0:1-90    [000]  1.000050: sched_switch: prev_comm=kworker/0:1 prev_pid=90 prev_prio=120 prev_state=I ==> next_comm=CPU 0/KVM next_pid=4121 next_prio=120
+                   CPU 0/KVM-4121  [000]  1.000060: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000070: kvm_exit: vcpu 0 reason interrupt rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+                   CPU 0/KVM-4121  [000]  1.000071: sched_switch: prev_comm=CPU 0/KVM prev_pid=4121 prev_prio=120 prev_state=R+ ==> next_comm=kworker/0:1 next_pid=90 next_prio=120
+                 kworker/0:1-90    [000]  1.000080: sched_switch: prev_comm=kworker/0:1 prev_pid=90 prev_prio=120 prev_state=I ==> next_comm=CPU 0/KVM next_pid=4121 next_prio=120
+                   CPU 0/KVM-4121  [000]  1.000081: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000090: kvm_exit: vcpu 0 reason interrupt rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+                   CPU 0/KVM-4121  [000]  1.000091: kvm_entry: vcpu 0, rip 0x1
+                   CPU 0/KVM-4121  [000]  1.000095: kvm_exit: vcpu 0 reason hlt rip 0x1 info1 0x0 info2 0x0 intr_info 0x00000000 error_code 0x00000000
+                   CPU 0/KVM-4121  [000]  1.000100: kvm_entry: vcpu 0, rip 0x1
+            """;
+        var x = TraceExcerpt.Import(text);
+        Assert.That(x.Shown(0, 0), Is.EqualTo(new[]
+        {
+            "C 10000", "U 20000", // out of guest mode 20..60, switched out 30..50
+            "C 19001", // 60..70 and, past the preemption, 81..90, cut by the kick at 90
+            "C 4000", "H 5001", "C 1000000", // 91..95, the halt to 100, then on past the replay's end (10 + 90 µs) by 1 ms
+        }));
     }
 }
