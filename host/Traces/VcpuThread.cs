@@ -301,8 +301,8 @@ internal sealed class VcpuThread
         {
             // The guest's timer ends the halt when the recording shows it firing there. Otherwise something else (an
             // IPI, a device) ended it, and the guest's deadline is only known to be later: the timer is armed 1 ns
-            // after the recorded re-entry, which cancels it (KVM cancels the timer's wait at VMRUN) when the wake-up
-            // comes as recorded, and ends the halt no later than on the host when it does not.
+            // after the recorded re-entry, which drops it (Emu ends a halt's timer at VMRUN) when the wake-up comes as
+            // recorded, and ends the halt as on the host when it does not.
             FlushCompute();
             Append(GuestAction.Halt(_exit.TimerNs >= 0 ? Math.Max(1, _exit.TimerNs - _exit.StartNs) : t - _exit.StartNs + 1));
             Halts++;
