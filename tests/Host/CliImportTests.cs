@@ -5,7 +5,8 @@ namespace Emu.Tests.Host;
 
 /// <summary>
 /// emu import of the shipped sample, then its replay with AVIC off, strict and non-strict, invariants on: the whole
-/// recording replays (every recorded ICR write, per vCPU) and no wake-up is lost.
+/// recording replays (every recorded ICR write, per vCPU) and no wake-up is lost. And Emu's own runs, exported and
+/// imported: replayed as recorded, they have the recording's per-vCPU counts.
 /// </summary>
 public class CliImportTests
 {
