@@ -227,6 +227,7 @@ internal sealed class GuestInterrupts : IEventHandler
         v.Spinning = false;
         v.ResumeRequested = false;
         v.RemainingNs = 0;
+        v.GuestRemainingNs = 0;
         _m.Engine.Cancel(v.LapicTimer);
         if (v.Info.IndexInVm == 0 || v.SipiPending)
         {

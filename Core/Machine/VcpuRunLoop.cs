@@ -87,9 +87,12 @@ internal sealed class VcpuRunLoop : IEventHandler
                 EndSpin(v);
             }
         }
-        else if (v.RemainingNs > 0)
+        else if (v.GuestRemainingNs > 0)
         {
-            StartPhase(v, v.GuestPolling ? VcpuPhase.GuestHaltPoll : VcpuPhase.GuestCompute, v.RemainingNs);
+            // The guest picks up the burst an exit or a preemption interrupted (VMRUN returns to the same RIP).
+            long ns = v.GuestRemainingNs;
+            v.GuestRemainingNs = 0;
+            StartPhase(v, v.GuestPolling ? VcpuPhase.GuestHaltPoll : VcpuPhase.GuestCompute, ns);
         }
         else
         {
@@ -238,7 +241,7 @@ internal sealed class VcpuRunLoop : IEventHandler
     {
         if (v.Phase is VcpuPhase.GuestCompute or VcpuPhase.GuestHaltPoll)
         {
-            v.RemainingNs = Math.Max(0, v.PhaseEnd - Now);
+            v.GuestRemainingNs = Math.Max(0, v.PhaseEnd - Now);
         }
 
         _m.Engine.Cancel(v.PhaseTimer);
@@ -583,9 +586,9 @@ internal sealed class VcpuRunLoop : IEventHandler
                 v.ExitReason = ExitReason.Intr;
                 _m.Monitor.TraceInstant(v.Cpu, TraceKind.VmExit, v.Info.Id, (long)ExitReason.Intr);
                 SaveGuestProgress(v);
-                if (v.RemainingNs > 0)
+                if (v.GuestRemainingNs > 0)
                 {
-                    v.RemainingNs += debt;
+                    v.GuestRemainingNs += debt;
                 }
 
                 Put(v);

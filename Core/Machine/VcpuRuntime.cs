@@ -88,7 +88,16 @@ internal sealed class VcpuRuntime
 
     /// <summary>Absolute end of the current phase while running; remaining time while not.</summary>
     public long PhaseEnd;
+
+    /// <summary>What is left of a host-side phase (exit handling, userspace) while the thread is scheduled out.</summary>
     public long RemainingNs;
+
+    /// <summary>
+    /// What is left of the guest's compute burst (or its own poll before HLT) that an exit or a preemption interrupted:
+    /// the guest resumes it at the next VMRUN. Kept apart from <see cref="RemainingNs"/>, which the exit's own
+    /// handling uses meanwhile.
+    /// </summary>
+    public long GuestRemainingNs;
     public long StateSince;
 
     public InterruptRequestRegister Irr;

@@ -307,19 +307,6 @@ internal sealed class VcpuThread
             Append(GuestAction.Halt(_exit.TimerNs >= 0 ? Math.Max(1, _exit.TimerNs - _exit.StartNs) : t - _exit.StartNs + 1));
             Halts++;
         }
-        else if (_exit.Class == ExitClass.ExternalInterrupt && !_exit.SwitchedOut)
-        {
-            // A kick or a host interrupt: Emu injects the interrupt at the next VMRUN, and its guest then
-            // goes on with its next action; the rest of the burst the exit cut is dropped. The burst replays 1 ns
-            // longer than recorded, so that the kick, replayed at the same time, cuts it again, rather than its end
-            // coming first. (A preemption, which a sched_switch shows, keeps the burst: the guest time runs on.)
-            Append(GuestAction.Compute(_guestNs + 1));
-            _guestNs = 0;
-            if (!open && _exit.Reason >= 0)
-            {
-                _ignoredExits.Count(_exit.Reason);
-            }
-        }
         else if (_exit.ApicAccess)
         {
             // A local APIC register other than the ICR (ICR2, EOI, TPR, the timer's): Emu models the LAPIC itself,

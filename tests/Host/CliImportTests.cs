@@ -148,7 +148,7 @@ public class CliImportTests
     /// AVIC off, has per vCPU the same ICR writes, HLT exits, userspace exits and interrupts taken as the recording.
     /// </summary>
     [TestCase("42")]
-    [TestCase("2")]
+    [TestCase("5")]
     public void AnExportedRun_ReplayedWithAvicOff_HasTheRecordedCountsPerVcpu(string seed)
     {
         using var cli = new Cli();

@@ -6,7 +6,7 @@ namespace Emu.Tests.Traces;
 
 /// <summary>
 /// Hand-written excerpts in the kernel's exact formats import to the per-vCPU action sequences the recording shows:
-/// guest time (kvm_entry to kvm_exit) summed between actions and cut at kicks, ICR writes, halts until the guest's
+/// guest time (kvm_entry to kvm_exit) summed between actions (across kicks and preemptions) and cut at ICR writes, halts until the guest's
 /// timer or just past their recorded end, userspace, in-kernel I/O and MMIO exits from kvm_exit to kvm_entry less
 /// the time switched out; what is under way at the end goes on past the replay's end; everything else skipped and
 /// counted.
@@ -68,8 +68,8 @@ public class TraceImportTests
         {
             "C 20000", $"I {ipi}", // guest 10..30, then the ICR write (the exit that carried it replays as the write)
             "C 17000", "U 13000", // guest 33..50; out of guest mode from the exit at 50 (KVM_RUN returned at 51) to 63
-            "C 27001", // 63..90, cut by the interrupt's exit (a kick: no sched_switch follows), 1 ns longer so a replayed kick cuts it
-            "C 1029000", // 91..120, the recording's end, and on past the replay's end (10 + 110 µs) by 1 ms
+            "C 1056000", // 63..90 and 91..120 (the interrupt's exit at 90 is a kick: the guest resumes its burst), the recording's
+                         // end, and on past the replay's end (10 + 110 µs) by 1 ms
         }));
         Assert.That(x.Shown(0, 1), Is.EqualTo(new[]
         {
@@ -275,11 +275,11 @@ public class TraceImportTests
 
     /// <summary>
     /// A userspace exit replays its time on the pCPU (kvm_exit to kvm_entry, less the time its thread was switched
-    /// out: Emu's scheduler preempts the replay itself); an interrupt's exit followed by a switch is a preemption, whose
-    /// guest time runs on, and one not followed by one a kick, which cuts the burst.
+    /// out: Emu's scheduler preempts the replay itself); an interrupt's exit, a preemption (a switch follows) or a kick
+    /// (none does), interrupts the guest's burst, which runs on after it.
     /// </summary>
     [Test]
-    public void TimeSwitchedOut_IsNotExitTime_AndAPreemption_IsNotAKick()
+    public void TimeSwitchedOut_IsNotExitTime_AndPreemptionsAndKicks_DoNotCutTheBurst()
     {
         const string text = """
                    CPU 0/KVM-4121  [000]  1.000010: kvm_entry: vcpu 0, rip 0x1
@@ -301,8 +301,8 @@ public class TraceImportTests
         Assert.That(x.Shown(0, 0), Is.EqualTo(new[]
         {
             "C 10000", "U 20000", // out of guest mode 20..60, switched out 30..50
-            "C 19001", // 60..70 and, past the preemption, 81..90, cut by the kick at 90
-            "C 4000", "H 5001", "C 1000000", // 91..95, the halt to 100, then on past the replay's end (10 + 90 µs) by 1 ms
+            "C 23000", // 60..70, past the preemption 81..90, and past the kick 91..95: one burst the guest resumes each time
+            "H 5001", "C 1000000", // 91..95, the halt to 100, then on past the replay's end (10 + 90 µs) by 1 ms
         }));
     }
 }
