@@ -197,16 +197,21 @@ public class ResultOutputTests
         Assert.That(events.Any(e => ((string)e!["name"]!).StartsWith("trace truncated", StringComparison.Ordinal)), Is.True);
     }
 
-    [TestCase("0")]
-    [TestCase("-5")]
-    [TestCase("many")]
-    public void TraceLimit_Invalid_ExitsTwo_NamingTheOption(string limit)
+    /// <summary>Both traces' limits: a bad one is exit 2 naming it, and no trace file is left.</summary>
+    [TestCase("--trace", "--trace-limit", "0")]
+    [TestCase("--trace", "--trace-limit", "-5")]
+    [TestCase("--trace", "--trace-limit", "many")]
+    [TestCase("--kvm-trace", "--kvm-trace-limit", "0")]
+    [TestCase("--kvm-trace", "--kvm-trace-limit", "-3")]
+    [TestCase("--kvm-trace", "--kvm-trace-limit", "lots")]
+    public void TraceLimit_Invalid_ExitsTwo_NamingTheOption(string trace, string limitOption, string limit)
     {
         using var cli = new Cli();
-        var (code, _, stderr) = cli.RunShort("--trace", Path.Combine(cli.WorkDir, "t.json"), "--trace-limit", limit);
+        string file = Path.Combine(cli.WorkDir, "trace.out");
+        var (code, _, stderr) = cli.RunShort(trace, file, limitOption, limit);
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr, Does.Contain("--trace-limit"));
-        Assert.That(File.Exists(Path.Combine(cli.WorkDir, "t.json")), Is.False);
+        Assert.That(stderr, Does.Contain(limitOption));
+        Assert.That(File.Exists(file), Is.False);
     }
 
     [Test]

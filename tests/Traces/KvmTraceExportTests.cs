@@ -181,17 +181,7 @@ public class KvmTraceExportTests
         TraceCmdText.Parse(lines);
     }
 
-    [TestCase("0")]
-    [TestCase("-3")]
-    [TestCase("lots")]
-    public void KvmTraceLimit_Invalid_ExitsTwo_NamingTheOption(string limit)
-    {
-        using var cli = new Cli();
-        var (code, _, stderr) = cli.RunShort("--kvm-trace", Path.Combine(cli.WorkDir, "k.txt"), "--kvm-trace-limit", limit);
-        Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr, Does.Contain("--kvm-trace-limit"));
-        Assert.That(File.Exists(Path.Combine(cli.WorkDir, "k.txt")), Is.False);
-    }
+    // A bad --kvm-trace-limit: tests/Host/ResultOutputTests.TraceLimit_Invalid_ExitsTwo_NamingTheOption, with --trace-limit.
 
     [Test]
     public void BadPaths_ExitTwo_BeforeTheRun_NamingTheOption()
