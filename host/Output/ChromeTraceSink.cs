@@ -52,10 +52,7 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     private static readonly JsonEncodedText[] KindNames = Enum.GetNames<TraceKind>().Select(n => JsonEncodedText.Encode(n)).ToArray();
     private static readonly JsonEncodedText[] StateNames = Enum.GetNames<VcpuState>().Select(n => JsonEncodedText.Encode(n)).ToArray();
 
-    private readonly string _path;
-    private readonly string _temporary;
-    private readonly Stream _stream;
-    private bool _completed;
+    private readonly PendingFile _file;
     private readonly Utf8JsonWriter _json;
     private readonly long _limit;
     private readonly Dictionary<int, (long Start, int Task)> _taskSlice = new();
@@ -84,10 +81,8 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
     /// <summary>Writes into a temporary file beside <paramref name="path"/>, renamed to it by <see cref="Complete"/>: no half-written trace.</summary>
     public ChromeTraceSink(string path, long limit)
     {
-        _path = path;
-        _temporary = AtomicFile.TemporaryPath(path);
-        _stream = File.Create(_temporary);
-        _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _file = new PendingFile(path);
+        _json = new Utf8JsonWriter(_file.Stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _limit = limit;
         _json.WriteStartObject();
         _json.WriteStartArray("traceEvents");
@@ -382,22 +377,14 @@ internal sealed class ChromeTraceSink : ITraceSink, IDisposable
         _json.WriteEndObject();
         _json.Flush();
         _json.Dispose();
-        _stream.Dispose();
-        File.Move(_temporary, _path, overwrite: true);
-        _completed = true;
+        _file.Commit();
     }
 
     /// <summary>Closes the file; a trace never completed (the scenario did not validate, the run crashed) is deleted.</summary>
     public void Dispose()
     {
         _json.Dispose();
-        _stream.Dispose();
-        if (!_completed && File.Exists(_temporary))
-        {
-            File.Delete(_temporary);
-        }
-
-        _completed = true; // disposed twice (a refused scenario, then the using) deletes once
+        _file.Dispose();
     }
 
     private void CloseState(long time, int pcpu, int vcpu)

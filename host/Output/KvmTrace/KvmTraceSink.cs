@@ -15,14 +15,12 @@ internal sealed class KvmTraceSink : ITraceSink, IDisposable
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    private readonly string _path;
-    private readonly string _temporary;
+    private readonly PendingFile _file;
     private readonly StreamWriter _writer;
     private readonly long _limit;
     private readonly TraceCmdLine _line;
     private TraceThreads _threads = null!;
     private IMachineView _machine = null!;
-    private bool _completed;
 
     /// <summary>Per pCPU: the task that runs there as the trace has it (-1: idle), and how it left, if it did.</summary>
     private int[] _current = Array.Empty<int>();
@@ -39,11 +37,10 @@ internal sealed class KvmTraceSink : ITraceSink, IDisposable
     /// <param name="nanoseconds">Timestamps to the nanosecond (trace-cmd report -t), not rounded to the microsecond.</param>
     public KvmTraceSink(string path, long limit, bool nanoseconds = false)
     {
-        _path = path;
         _limit = limit;
         _line = new TraceCmdLine(nanoseconds);
-        _temporary = AtomicFile.TemporaryPath(path);
-        _writer = new StreamWriter(File.Create(_temporary), Utf8, 1 << 16);
+        _file = new PendingFile(path);
+        _writer = new StreamWriter(_file.Stream, Utf8, 1 << 16);
     }
 
     private enum Leaving : byte
@@ -219,20 +216,14 @@ internal sealed class KvmTraceSink : ITraceSink, IDisposable
     {
         _writer.Flush();
         _writer.Dispose();
-        File.Move(_temporary, _path, overwrite: true);
-        _completed = true;
+        _file.Commit();
     }
 
     /// <summary>Closes the file; a trace never completed (the scenario did not validate, the run crashed) is deleted.</summary>
     public void Dispose()
     {
         _writer.Dispose();
-        if (!_completed && File.Exists(_temporary))
-        {
-            File.Delete(_temporary);
-        }
-
-        _completed = true;
+        _file.Dispose();
     }
 
     /// <summary>KVM's vcpu_id: QEMU gives the vCPU its index in the VM.</summary>
