@@ -1,199 +1,262 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Emu.Core.Engine;
 
 /// <summary>
-/// A 4-ary min-heap of <see cref="SimEvent"/> ordered by (time, sequence). Specialised rather than
-/// <see cref="PriorityQueue{TElement,TPriority}"/> so that the comparison inlines, nothing is boxed, and the
-/// sift loops walk the array by reference without bounds checks (indexes are kept below the count).
+/// A radix heap of <see cref="SimEvent"/> ordered by (time, order key), the 128-bit key <c>time:key</c>.
+/// A discrete-event queue is monotone (nothing is scheduled before the head last taken), which is what a
+/// radix heap needs (Ahuja, Mehlhorn, Orlin and Tarjan, 1990): bucket b holds the events whose key first differs
+/// from the last head's in bit b-1, so a push is one XOR, one leading-zero count and a link, and finding the head
+/// empties the lowest non-empty bucket into lower ones. The 4-ary heap it replaced sifted every head down through
+/// a cache line or two per level; docs/benchmarks.md ("Performance II") has what the change bought.
+/// Events live in one pool of nodes, each bucket a singly linked list through them: moving an event between
+/// buckets re-links it instead of copying it, and the memory is the pool's, which grows only with the number of
+/// pending events (a bucket's own array would grow with that bucket's peak, so allocation would never settle).
+/// Keys are unique (the sequence is), so bucket 0 holds at most the head itself.
 /// </summary>
 internal sealed class EventQueue
 {
     public const int NoTimer = -1;
-    private const int Log2Arity = 2;
 
-    private SimEvent[] _heap;
-    private int _count; // slots in use, the root hole included
-    private bool _hole; // the root's event was taken for dispatch and nothing has filled its slot yet
+    // Time and key are non-negative, so their XOR never sets bit 63: buckets 0..63 for a key difference within
+    // the same time, 64..127 for a time difference. One occupancy bit each.
+    private const int BucketCount = 128;
+    private const int None = -1;
+
+    private struct Node
+    {
+        public SimEvent Event;
+        public int Next;
+    }
+
+    private readonly int[] _first = new int[BucketCount]; // each bucket's first node, or None
+    private Node[] _nodes;
+    private int _free = None;  // recycled nodes, most recent first
+    private int _unused;       // nodes at and above this index were never used
+    private ulong _occupiedLow;  // buckets 0..63
+    private ulong _occupiedHigh; // buckets 64..127
+    private long _lastTime;      // the key every bucket is relative to: the last head found
+    private long _lastKey;
+    private int _count;
 
     public EventQueue(int initialCapacity = 1024)
     {
-        _heap = new SimEvent[Math.Max(16, initialCapacity)];
+        _nodes = new Node[Math.Max(16, initialCapacity)];
+        Array.Fill(_first, None);
     }
 
-    public int Count => _hole ? _count - 1 : _count;
+    public int Count => _count;
 
-    public ref readonly SimEvent Peek()
-    {
-        if (_hole)
-        {
-            CloseHole();
-        }
+    /// <summary>The head (the least event); the queue must not be empty.</summary>
+    public ref readonly SimEvent Peek() => ref _nodes[Head()].Event;
 
-        return ref _heap[0];
-    }
-
-    /// <summary>
-    /// Takes the head for dispatch and leaves its slot empty. The handler's first new event usually belongs near
-    /// the top (it is due soon), so it fills the root with a short sift down; a pop would instead sift the last
-    /// leaf all the way down and the push would then sift the new event back up.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public SimEvent TakeHead()
-    {
-        if (_hole)
-        {
-            CloseHole();
-        }
-
-        _hole = true;
-        return _heap[0];
-    }
-
-    /// <summary>Fills the root hole with the last event, as a pop would have (nothing was pushed into it).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void CloseHole()
-    {
-        if (!_hole)
-        {
-            return;
-        }
-
-        _hole = false;
-        ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
-        int last = --_count;
-        if (last > 0)
-        {
-            SiftDown(ref root, in Unsafe.Add(ref root, last), last);
-        }
-    }
-
-    /// <summary>Inserts a new event, building it in its final slot once the sift-up has found it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Push(long time, long sequence, int kind, int subject, int argument, int timer)
-    {
-        if (_hole)
-        {
-            // The root's slot is free: the new event goes down from there (the subtrees below are heaps).
-            _hole = false;
-            SiftDown(ref MemoryMarshal.GetArrayDataReference(_heap), new SimEvent(time, sequence, kind, subject, argument, timer), _count);
-            return;
-        }
-
-        if (_count == _heap.Length)
-        {
-            Grow();
-        }
-
-        long key = SimEvent.OrderKeyOf(sequence, kind, timer >= 0);
-        ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
-        int i = _count++;
-        while (i > 0)
-        {
-            int parent = (i - 1) >> Log2Arity;
-            ref SimEvent p = ref Unsafe.Add(ref root, parent);
-            if (!(time < p.Time || (time == p.Time && key < p.OrderKey)))
-            {
-                break;
-            }
-
-            Unsafe.Add(ref root, i) = p;
-            i = parent;
-        }
-
-        Unsafe.Add(ref root, i) = new SimEvent(time, sequence, kind, subject, argument, timer);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Grow() => Array.Resize(ref _heap, _heap.Length * 2);
-
+    /// <summary>Removes and returns the head; the queue must not be empty.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SimEvent Pop()
     {
-        if (_hole)
+        int node = Head();
+        ref Node n = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node);
+        SimEvent head = n.Event;
+        n.Next = _free;
+        _free = node;
+        _first[0] = None;
+        _occupiedLow &= ~1UL;
+        _count--;
+        return head;
+    }
+
+    /// <summary>Inserts a new event. An event before the last head found (a co-simulation scheduling at its clock
+    /// after a peek at a later head) re-bases the buckets first: rare, and O(n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(long time, long sequence, int kind, int subject, int argument, int timer)
+    {
+        long key = SimEvent.OrderKeyOf(sequence, kind, timer >= 0);
+        if (time < _lastTime || (time == _lastTime && key < _lastKey))
         {
-            CloseHole();
+            Rebase(time, key);
         }
 
-        ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
-        SimEvent top = root;
-        int last = --_count;
-        if (last > 0)
+        int node = _free;
+        if (node != None)
         {
-            SiftDown(ref root, in Unsafe.Add(ref root, last), last);
+            _free = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node).Next;
+        }
+        else
+        {
+            if (_unused == _nodes.Length)
+            {
+                Grow();
+            }
+
+            node = _unused++;
         }
 
-        return top;
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node).Event =
+            new SimEvent(time, sequence, kind, subject, argument, timer);
+        Link(node, BucketOf(time, key));
+        _count++;
     }
 
     /// <summary>
     /// Drops every event that <paramref name="timerSequence"/> says was cancelled (a timer event whose slot holds
-    /// another sequence) and rebuilds the heap from what is left. The order of the live events does not change:
-    /// (time, sequence) is a total order, so any heap of them pops the same sequence.
+    /// another sequence). The order of what is left does not change: buckets are relative to the last head, which
+    /// no removal moves.
     /// </summary>
     public void RemoveCancelled(long[] timerSequence)
     {
-        CloseHole();
-        ref SimEvent root = ref MemoryMarshal.GetArrayDataReference(_heap);
-        int kept = 0;
-        for (int i = 0; i < _count; i++)
+        for (int b = 0; b < BucketCount; b++)
         {
-            ref SimEvent e = ref Unsafe.Add(ref root, i);
-            int timer = e.Timer;
-            if (timer == NoTimer || timerSequence[timer] == e.Sequence)
+            ref int link = ref _first[b];
+            while (link != None)
             {
-                Unsafe.Add(ref root, kept++) = e;
+                int node = link;
+                ref Node n = ref _nodes[node];
+                int timer = n.Event.Timer;
+                if (timer == NoTimer || timerSequence[timer] == n.Event.Sequence)
+                {
+                    link = ref n.Next;
+                    continue;
+                }
+
+                link = n.Next;
+                n.Next = _free;
+                _free = node;
+                _count--;
             }
-        }
 
-        _count = kept; // events hold no references: the slots past the count need no clearing
-
-        // Floyd's heap construction: sift every parent down, last first.
-        for (int i = (kept - 2) >> Log2Arity; i >= 0; i--)
-        {
-            SiftDown(ref root, in Unsafe.Add(ref root, i), kept, i);
+            if (_first[b] == None)
+            {
+                ClearOccupied(b);
+            }
         }
     }
 
-    /// <summary>
-    /// Top-down sift of <paramref name="moving"/> from the hole at <paramref name="start"/>, stopping where it fits.
-    /// The smallest child is chosen without branches: which child is smallest is a coin flip the branch predictor
-    /// gets wrong about half the time, while a masked select costs a few cycles.
-    /// </summary>
-    private static void SiftDown(ref SimEvent root, in SimEvent moving, int count, int start = 0)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int BucketOf(long time, long key)
     {
-        SimEvent item = moving;
-        int i = start;
-        int first;
-        while ((first = (i << Log2Arity) + 1) < count)
+        ulong high = (ulong)(time ^ _lastTime);
+        return high != 0
+            ? 128 - BitOperations.LeadingZeroCount(high)
+            : 64 - BitOperations.LeadingZeroCount((ulong)(key ^ _lastKey));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Link(int node, int bucket)
+    {
+        ref int first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_first), bucket);
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node).Next = first;
+        first = node;
+        if (bucket < 64)
         {
-            ref SimEvent firstRef = ref Unsafe.Add(ref root, first);
-            int best = first;
-            long bestTime = firstRef.Time;
-            long bestKey = firstRef.OrderKey;
-            int end = Math.Min(first + (1 << Log2Arity), count);
-            for (int c = first + 1; c < end; c++)
-            {
-                ref SimEvent candidate = ref Unsafe.Add(ref root, c);
-                long time = candidate.Time;
-                long key = candidate.OrderKey;
-                // All ones when the candidate is smaller: the JIT does not turn selects in a loop into cmov.
-                long take = -(long)Unsafe.BitCast<bool, byte>((time < bestTime) | ((time == bestTime) & (key < bestKey)));
-                best = (int)((c & take) | (best & ~take));
-                bestTime = (time & take) | (bestTime & ~take);
-                bestKey = (key & take) | (bestKey & ~take);
-            }
+            _occupiedLow |= 1UL << bucket;
+        }
+        else
+        {
+            _occupiedHigh |= 1UL << (bucket - 64);
+        }
+    }
 
-            if (!((bestTime < item.Time) | ((bestTime == item.Time) & (bestKey < item.OrderKey))))
-            {
-                break;
-            }
+    private void ClearOccupied(int bucket)
+    {
+        if (bucket < 64)
+        {
+            _occupiedLow &= ~(1UL << bucket);
+        }
+        else
+        {
+            _occupiedHigh &= ~(1UL << (bucket - 64));
+        }
+    }
 
-            Unsafe.Add(ref root, i) = Unsafe.Add(ref root, best);
-            i = best;
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow() => Array.Resize(ref _nodes, _nodes.Length * 2);
+
+    /// <summary>Makes bucket 0 hold the least event and returns its node.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Head()
+    {
+        if ((_occupiedLow & 1) == 0)
+        {
+            Refill();
         }
 
-        Unsafe.Add(ref root, i) = item;
+        return _first[0];
+    }
+
+    /// <summary>
+    /// Finds the least event of the lowest non-empty bucket, makes it the new base and re-links every event of
+    /// that bucket into the bucket it belongs to now: all lower ones (they share the base's bits above the
+    /// bucket's), the least one bucket 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Refill()
+    {
+        int b = _occupiedLow != 0
+            ? BitOperations.TrailingZeroCount(_occupiedLow)
+            : 64 + BitOperations.TrailingZeroCount(_occupiedHigh);
+        ref Node nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        int list = _first[b];
+        _first[b] = None;
+        ClearOccupied(b);
+
+        ref Node head = ref Unsafe.Add(ref nodes, list);
+        long bestTime = head.Event.Time;
+        long bestKey = head.Event.OrderKey;
+        for (int node = head.Next; node != None;)
+        {
+            ref Node n = ref Unsafe.Add(ref nodes, node);
+            long time = n.Event.Time;
+            long key = n.Event.OrderKey;
+            // All ones when this event is less: a masked select, since which one is least is a coin flip.
+            long take = -(long)Unsafe.BitCast<bool, byte>((time < bestTime) | ((time == bestTime) & (key < bestKey)));
+            bestTime = (time & take) | (bestTime & ~take);
+            bestKey = (key & take) | (bestKey & ~take);
+            node = n.Next;
+        }
+
+        _lastTime = bestTime;
+        _lastKey = bestKey;
+        for (int node = list; node != None;)
+        {
+            ref Node n = ref Unsafe.Add(ref nodes, node);
+            int next = n.Next;
+            Link(node, BucketOf(n.Event.Time, n.Event.OrderKey));
+            node = next;
+        }
+    }
+
+    /// <summary>Makes (time, key) the base and re-links everything relative to it (every event is above it).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Rebase(long time, long key)
+    {
+        // Chain every bucket into one list, then re-link each node against the new base.
+        int all = None;
+        for (int b = 0; b < BucketCount; b++)
+        {
+            for (int node = _first[b]; node != None;)
+            {
+                ref Node n = ref _nodes[node];
+                int next = n.Next;
+                n.Next = all;
+                all = node;
+                node = next;
+            }
+
+            _first[b] = None;
+        }
+
+        _occupiedLow = 0;
+        _occupiedHigh = 0;
+        _lastTime = time;
+        _lastKey = key;
+        for (int node = all; node != None;)
+        {
+            ref Node n = ref _nodes[node];
+            int next = n.Next;
+            Link(node, BucketOf(n.Event.Time, n.Event.OrderKey));
+            node = next;
+        }
     }
 }

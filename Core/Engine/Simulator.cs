@@ -210,7 +210,7 @@ public sealed class Simulator
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void DispatchHead()
     {
-        SimEvent e = _queue.TakeHead();
+        SimEvent e = _queue.Pop();
         Now = e.Time;
         EventsDispatched++;
         int timer = e.Timer;
@@ -221,7 +221,6 @@ public sealed class Simulator
 
         // Kinds index the handler table by construction (RegisterKind hands them out): no bounds check needed.
         System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_handlers), e.Kind)!.Handle(in e);
-        _queue.CloseHole(); // the handler scheduled nothing into the head's slot: the last event fills it
         _monitor?.AfterEvent(in e);
         var observers = _observers;
         for (int i = 0; i < observers.Length; i++)
