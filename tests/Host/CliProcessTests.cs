@@ -22,4 +22,16 @@ public class CliProcessTests
         Assert.That(stderr.Trim(), Is.EqualTo("error: Scheduler:Policy: unknown policy 'Lottery' (known: Pinned, RoundRobin, Fair, SmtPack, SmtSpread, NumaLocal, Random) (from --set)"));
         Assert.That(Directory.Exists(cli.OutDir), Is.False);
     }
+
+    [Test]
+    public void Emu_AsAProcess_RunsWithoutDynamicCode_AndItsStartupWarmupSucceeds()
+    {
+        // emu's runtimeconfig turns Reflection.Emit off (start-up, issue 19): the process run above depends on it.
+        string runtimeConfig = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "emu.runtimeconfig.json"));
+        Assert.That(runtimeConfig, Does.Contain("\"System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported\": false"));
+
+        // The warm-up swallows its failures (the run redoes the work): here it must not have any.
+        Assert.DoesNotThrow(Emu.Host.Cli.StartupWarmup.Warm);
+        Assert.DoesNotThrow(Emu.Host.Cli.StartupWarmup.Warm); // idempotent: a second run of it is harmless
+    }
 }
