@@ -25,7 +25,16 @@ public static class ResultJson
     /// another thread while a run is being set up; otherwise the first result written pays for it (about 25 ms of a
     /// trivial run). Thread-safe, and idempotent.
     /// </summary>
-    public static void Prepare() => Prepare(Options.GetTypeInfo(typeof(SimulationResult)), new HashSet<Type>());
+    public static void Prepare()
+    {
+        Prepare(Options.GetTypeInfo(typeof(SimulationResult)), new HashSet<Type>());
+
+        // A plugin's section is of a type only reflection knows: set up that path too (its per-type work stays).
+        ToElement(new ReflectedSection(1, "section"));
+    }
+
+    /// <summary>A type outside the generated context, as a plugin's result section is.</summary>
+    private sealed record ReflectedSection(long Count, string Name);
 
     private static void Prepare(JsonTypeInfo info, HashSet<Type> seen)
     {
