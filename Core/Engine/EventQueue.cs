@@ -5,24 +5,25 @@ using System.Runtime.InteropServices;
 namespace Emu.Core.Engine;
 
 /// <summary>
-/// A radix heap of <see cref="SimEvent"/> ordered by (time, order key), the 128-bit key <c>time:key</c>.
-/// A discrete-event queue is monotone (nothing is scheduled before the head last taken), which is what a
-/// radix heap needs (Ahuja, Mehlhorn, Orlin and Tarjan, 1990): bucket b holds the events whose key first differs
-/// from the last head's in bit b-1, so a push is one XOR, one leading-zero count and a link, and finding the head
-/// empties the lowest non-empty bucket into lower ones. The 4-ary heap it replaced sifted every head down through
-/// a cache line or two per level; docs/benchmarks.md ("Performance II") has what the change bought.
-/// Events live in one pool of nodes, each bucket a singly linked list through them: moving an event between
-/// buckets re-links it instead of copying it, and the memory is the pool's, which grows only with the number of
-/// pending events (a bucket's own array would grow with that bucket's peak, so allocation would never settle).
-/// Keys are unique (the sequence is), so bucket 0 holds at most the head itself.
+/// The engine's queue of <see cref="SimEvent"/>, ordered by (time, sequence): a radix heap with 256-way digits (a
+/// hierarchical timing wheel relative to the last head). A discrete-event queue is monotone (nothing is scheduled
+/// before the head last taken), which is what a radix heap needs. An event goes to the bucket of the highest byte in
+/// which its time differs from the base, at that byte's value; when the events at the base run out, the lowest
+/// non-empty bucket's lower bound becomes the base and its events move down a level (or become the events at the
+/// base). So a push is an XOR, a leading-zero count and a link, and an event moves about once per byte of its
+/// distance (once or twice), never compared with other events except for ties at one time. The 4-ary heap this
+/// replaced sifted each head down through several cache lines, and a binary radix heap moved each event four
+/// times on average; docs/benchmarks.md ("Performance II") has what each bought.
+/// Events live in one pool of nodes, each bucket a singly linked list through them: moving an event re-links it
+/// instead of copying it, and memory grows only with the number of pending events.
 /// </summary>
 internal sealed class EventQueue
 {
     public const int NoTimer = -1;
 
-    // Time and key are non-negative, so their XOR never sets bit 63: buckets 0..63 for a key difference within
-    // the same time, 64..127 for a time difference. One occupancy bit each.
-    private const int BucketCount = 128;
+    // Times are non-negative longs: 63 bits, eight bytes.
+    private const int Levels = 8;
+    private const int Digits = 256;
     private const int None = -1;
 
     private struct Node
@@ -31,14 +32,15 @@ internal sealed class EventQueue
         public int Next;
     }
 
-    private readonly int[] _first = new int[BucketCount]; // each bucket's first node, or None
+    private readonly int[] _first = new int[Levels * Digits];      // each bucket's first node, or None
+    private readonly ulong[] _occupied = new ulong[Levels * Digits / 64]; // one bit per non-empty bucket
+    private int _levels;      // one bit per level with a non-empty bucket
     private Node[] _nodes;
-    private int _free = None;  // recycled nodes, most recent first
-    private int _unused;       // nodes at and above this index were never used
-    private ulong _occupiedLow;  // buckets 0..63
-    private ulong _occupiedHigh; // buckets 64..127
-    private long _lastTime;      // the key every bucket is relative to: the last head found
-    private long _lastKey;
+    private int _free = None; // recycled nodes, most recent first
+    private int _unused;      // nodes at and above this index were never used
+    private long _base;       // every bucket is relative to this time; no pending event is before it
+    private int _atBase = None;     // the events at the base time, in sequence order
+    private int _atBaseLast = None; // its last node, where a new event at the base time goes
     private int _count;
 
     public EventQueue(int initialCapacity = 1024)
@@ -50,32 +52,48 @@ internal sealed class EventQueue
     public int Count => _count;
 
     /// <summary>The head (the least event); the queue must not be empty.</summary>
-    public ref readonly SimEvent Peek() => ref _nodes[Head()].Event;
+    public ref readonly SimEvent Peek()
+    {
+        if (_atBase == None)
+        {
+            Advance();
+        }
+
+        return ref _nodes[_atBase].Event;
+    }
 
     /// <summary>Removes and returns the head; the queue must not be empty.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SimEvent Pop()
     {
-        int node = Head();
+        if (_atBase == None)
+        {
+            Advance();
+        }
+
+        int node = _atBase;
         ref Node n = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node);
         SimEvent head = n.Event;
+        _atBase = n.Next;
+        if (_atBase == None)
+        {
+            _atBaseLast = None;
+        }
+
         n.Next = _free;
         _free = node;
-        _first[0] = None;
-        _occupiedLow &= ~1UL;
         _count--;
         return head;
     }
 
-    /// <summary>Inserts a new event. An event before the last head found (a co-simulation scheduling at its clock
-    /// after a peek at a later head) re-bases the buckets first: rare, and O(n).</summary>
+    /// <summary>Inserts a new event. An event before the base (a co-simulation scheduling at its clock after a peek
+    /// at a later head) re-bases the buckets first: rare, and O(n).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(long time, long sequence, int kind, int subject, int argument, int timer)
     {
-        long key = SimEvent.OrderKeyOf(sequence, kind, timer >= 0);
-        if (time < _lastTime || (time == _lastTime && key < _lastKey))
+        if (time < _base)
         {
-            Rebase(time, key);
+            Rebase(time);
         }
 
         int node = _free;
@@ -93,170 +111,250 @@ internal sealed class EventQueue
             node = _unused++;
         }
 
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node).Event =
-            new SimEvent(time, sequence, kind, subject, argument, timer);
-        Link(node, BucketOf(time, key));
+        ref Node n = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node);
+        n.Event = new SimEvent(time, sequence, kind, subject, argument, timer);
+        if (time == _base)
+        {
+            // The newest sequence: it goes last among the events at the base time.
+            n.Next = None;
+            if (_atBaseLast == None)
+            {
+                _atBase = node;
+            }
+            else
+            {
+                _nodes[_atBaseLast].Next = node;
+            }
+
+            _atBaseLast = node;
+        }
+        else
+        {
+            Link(node, time);
+        }
+
         _count++;
     }
 
     /// <summary>
     /// Drops every event that <paramref name="timerSequence"/> says was cancelled (a timer event whose slot holds
-    /// another sequence). The order of what is left does not change: buckets are relative to the last head, which
-    /// no removal moves.
+    /// another sequence). The order of what is left does not change: removing events moves no base.
     /// </summary>
     public void RemoveCancelled(long[] timerSequence)
     {
-        for (int b = 0; b < BucketCount; b++)
+        for (int b = 0; b < _first.Length; b++)
         {
-            ref int link = ref _first[b];
-            while (link != None)
+            if (_first[b] != None)
             {
-                int node = link;
-                ref Node n = ref _nodes[node];
-                int timer = n.Event.Timer;
-                if (timer == NoTimer || timerSequence[timer] == n.Event.Sequence)
+                _first[b] = Filter(_first[b], timerSequence, out _);
+                if (_first[b] == None)
                 {
-                    link = ref n.Next;
-                    continue;
+                    _occupied[b >> 6] &= ~(1UL << b);
+                }
+            }
+        }
+
+        for (int level = 0; level < Levels; level++)
+        {
+            if (OccupiedIn(level) == 0)
+            {
+                _levels &= ~(1 << level);
+            }
+        }
+
+        _atBase = Filter(_atBase, timerSequence, out _atBaseLast);
+    }
+
+    /// <summary>The list without its cancelled events, in the same order; <paramref name="last"/> its last node.</summary>
+    private int Filter(int list, long[] timerSequence, out int last)
+    {
+        int first = None;
+        last = None;
+        for (int node = list; node != None;)
+        {
+            ref Node n = ref _nodes[node];
+            int next = n.Next;
+            int timer = n.Event.Timer;
+            if (timer == NoTimer || timerSequence[timer] == n.Event.Sequence)
+            {
+                n.Next = None;
+                if (last == None)
+                {
+                    first = node;
+                }
+                else
+                {
+                    _nodes[last].Next = node;
                 }
 
-                link = n.Next;
+                last = node;
+            }
+            else
+            {
                 n.Next = _free;
                 _free = node;
                 _count--;
             }
 
-            if (_first[b] == None)
-            {
-                ClearOccupied(b);
-            }
+            node = next;
         }
+
+        return first;
     }
 
+    /// <summary>Links a node whose time is after the base into the bucket of the highest byte that differs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int BucketOf(long time, long key)
+    private void Link(int node, long time)
     {
-        ulong high = (ulong)(time ^ _lastTime);
-        return high != 0
-            ? 128 - BitOperations.LeadingZeroCount(high)
-            : 64 - BitOperations.LeadingZeroCount((ulong)(key ^ _lastKey));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Link(int node, int bucket)
-    {
+        int level = (63 - BitOperations.LeadingZeroCount((ulong)(time ^ _base))) >> 3;
+        int bucket = (level << 8) | (int)((ulong)time >> (level << 3) & 0xFF);
         ref int first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_first), bucket);
         Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node).Next = first;
         first = node;
-        if (bucket < 64)
-        {
-            _occupiedLow |= 1UL << bucket;
-        }
-        else
-        {
-            _occupiedHigh |= 1UL << (bucket - 64);
-        }
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_occupied), bucket >> 6) |= 1UL << bucket;
+        _levels |= 1 << level;
     }
 
-    private void ClearOccupied(int bucket)
+    private ulong OccupiedIn(int level)
     {
-        if (bucket < 64)
-        {
-            _occupiedLow &= ~(1UL << bucket);
-        }
-        else
-        {
-            _occupiedHigh &= ~(1UL << (bucket - 64));
-        }
+        int w = level * (Digits / 64);
+        return _occupied[w] | _occupied[w + 1] | _occupied[w + 2] | _occupied[w + 3];
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow() => Array.Resize(ref _nodes, _nodes.Length * 2);
 
-    /// <summary>Makes bucket 0 hold the least event and returns its node.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Head()
-    {
-        if ((_occupiedLow & 1) == 0)
-        {
-            Refill();
-        }
-
-        return _first[0];
-    }
-
     /// <summary>
-    /// Finds the least event of the lowest non-empty bucket, makes it the new base and re-links every event of
-    /// that bucket into the bucket it belongs to now: all lower ones (they share the base's bits above the
-    /// bucket's), the least one bucket 0.
+    /// No event is left at the base: the lowest non-empty bucket's lower bound becomes the base, and its events move
+    /// to lower levels or, those at the new base, become the events at the base, sorted by sequence. Repeats until
+    /// there are events at the base (the queue must not be empty).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Refill()
+    private void Advance()
     {
-        int b = _occupiedLow != 0
-            ? BitOperations.TrailingZeroCount(_occupiedLow)
-            : 64 + BitOperations.TrailingZeroCount(_occupiedHigh);
-        ref Node nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
-        int list = _first[b];
-        _first[b] = None;
-        ClearOccupied(b);
-
-        ref Node head = ref Unsafe.Add(ref nodes, list);
-        long bestTime = head.Event.Time;
-        long bestKey = head.Event.OrderKey;
-        for (int node = head.Next; node != None;)
+        while (_atBase == None)
         {
-            ref Node n = ref Unsafe.Add(ref nodes, node);
-            long time = n.Event.Time;
-            long key = n.Event.OrderKey;
-            // All ones when this event is less: a masked select, since which one is least is a coin flip.
-            long take = -(long)Unsafe.BitCast<bool, byte>((time < bestTime) | ((time == bestTime) & (key < bestKey)));
-            bestTime = (time & take) | (bestTime & ~take);
-            bestKey = (key & take) | (bestKey & ~take);
-            node = n.Next;
-        }
+            int level = BitOperations.TrailingZeroCount(_levels);
+            int w = level * (Digits / 64);
+            while (_occupied[w] == 0)
+            {
+                w++;
+            }
 
-        _lastTime = bestTime;
-        _lastKey = bestKey;
-        for (int node = list; node != None;)
-        {
-            ref Node n = ref Unsafe.Add(ref nodes, node);
-            int next = n.Next;
-            Link(node, BucketOf(n.Event.Time, n.Event.OrderKey));
-            node = next;
-        }
-    }
+            int bucket = (w << 6) | BitOperations.TrailingZeroCount(_occupied[w]);
+            _occupied[w] &= ~(1UL << bucket);
+            if (OccupiedIn(level) == 0)
+            {
+                _levels &= ~(1 << level);
+            }
 
-    /// <summary>Makes (time, key) the base and re-links everything relative to it (every event is above it).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Rebase(long time, long key)
-    {
-        // Chain every bucket into one list, then re-link each node against the new base.
-        int all = None;
-        for (int b = 0; b < BucketCount; b++)
-        {
-            for (int node = _first[b]; node != None;)
+            int list = _first[bucket];
+            _first[bucket] = None;
+            int shift = level << 3;
+            long prefix = level == Levels - 1 ? 0 : _base & (-1L << (shift + 8));
+            _base = prefix | ((long)(bucket & 0xFF) << shift);
+
+            for (int node = list; node != None;)
             {
                 ref Node n = ref _nodes[node];
                 int next = n.Next;
-                n.Next = all;
-                all = node;
+                if (n.Event.Time == _base)
+                {
+                    n.Next = _atBase;
+                    _atBase = node;
+                }
+                else
+                {
+                    Link(node, n.Event.Time);
+                }
+
                 node = next;
             }
+        }
 
+        SortAtBase();
+    }
+
+    /// <summary>Sorts the events at the base by sequence (insertion sort: usually one event, a few at a tie).</summary>
+    private void SortAtBase()
+    {
+        int sorted = None;
+        int last = None;
+        for (int node = _atBase; node != None;)
+        {
+            ref Node n = ref _nodes[node];
+            int next = n.Next;
+            long key = n.Event.OrderKey;
+            if (sorted == None || key < _nodes[sorted].Event.OrderKey)
+            {
+                n.Next = sorted;
+                sorted = node;
+                if (last == None)
+                {
+                    last = node;
+                }
+            }
+            else
+            {
+                int at = sorted;
+                while (_nodes[at].Next != None && _nodes[_nodes[at].Next].Event.OrderKey < key)
+                {
+                    at = _nodes[at].Next;
+                }
+
+                n.Next = _nodes[at].Next;
+                _nodes[at].Next = node;
+                if (n.Next == None)
+                {
+                    last = node;
+                }
+            }
+
+            node = next;
+        }
+
+        _atBase = sorted;
+        _atBaseLast = last;
+    }
+
+    /// <summary>Makes <paramref name="time"/> the base and re-links everything relative to it (every event is after it).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Rebase(long time)
+    {
+        // Chain every bucket and the events at the old base into one list, then link each node against the new base.
+        int all = None;
+        for (int b = 0; b < _first.Length; b++)
+        {
+            all = Chain(_first[b], all);
             _first[b] = None;
         }
 
-        _occupiedLow = 0;
-        _occupiedHigh = 0;
-        _lastTime = time;
-        _lastKey = key;
+        all = Chain(_atBase, all);
+        _atBase = None;
+        _atBaseLast = None;
+        Array.Clear(_occupied);
+        _levels = 0;
+        _base = time;
         for (int node = all; node != None;)
         {
             ref Node n = ref _nodes[node];
             int next = n.Next;
-            Link(node, BucketOf(n.Event.Time, n.Event.OrderKey));
+            Link(node, n.Event.Time); // every event is after the new base: none is at it
             node = next;
         }
+    }
+
+    private int Chain(int list, int onto)
+    {
+        for (int node = list; node != None;)
+        {
+            ref Node n = ref _nodes[node];
+            int next = n.Next;
+            n.Next = onto;
+            onto = node;
+            node = next;
+        }
+
+        return onto;
     }
 }

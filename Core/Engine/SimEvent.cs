@@ -1,7 +1,7 @@
 namespace Emu.Core.Engine;
 
 /// <summary>
-/// One scheduled event, 24 bytes so that the heap moves as little memory as a bare PriorityQueue node:
+/// One scheduled event, 24 bytes (a bare PriorityQueue node's size; the queue keeps it in a 32-byte node with its link):
 /// the time, an ordering key, the subject, and one 32-bit payload that is the timer slot of a timer event or
 /// the argument of a plain one. The key holds the sequence number in its high 48 bits (ordering by the key
 /// is ordering by insertion, since sequences are unique), then a timer flag and the 15-bit kind.

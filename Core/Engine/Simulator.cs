@@ -19,7 +19,7 @@ public sealed class Simulator
 
     // Cancelled events still in the queue. A timer re-armed or cancelled long before its time (a LAPIC timer
     // armed at HLT and cancelled by the wake-up) leaves its event behind until it reaches the head; without
-    // compaction these outnumber the live events ten to one and every sift walks a deeper heap.
+    // compaction these outnumber the live events ten to one, and every one of them is moved between buckets.
     private int _cancelledPending;
     private long _sequence;
     private bool _stopRequested;
