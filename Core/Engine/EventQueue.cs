@@ -272,6 +272,12 @@ internal sealed class EventQueue
             }
         }
 
+        if (_nodes[_atBase].Next == None)
+        {
+            _atBaseLast = _atBase; // one event at its time, as most are: nothing to sort
+            return;
+        }
+
         SortAtBase();
     }
 
