@@ -115,18 +115,7 @@ internal sealed class EventQueue
         n.Event = new SimEvent(time, sequence, kind, subject, argument, timer);
         if (time == _base)
         {
-            // The newest sequence: it goes last among the events at the base time.
-            n.Next = None;
-            if (_atBaseLast == None)
-            {
-                _atBase = node;
-            }
-            else
-            {
-                _nodes[_atBaseLast].Next = node;
-            }
-
-            _atBaseLast = node;
+            Append(ref _atBase, ref _atBaseLast, node); // the newest sequence: last among the events at the base time
         }
         else
         {
@@ -177,17 +166,7 @@ internal sealed class EventQueue
             int timer = n.Event.Timer;
             if (timer == NoTimer || timerSequence[timer] == n.Event.Sequence)
             {
-                n.Next = None;
-                if (last == None)
-                {
-                    first = node;
-                }
-                else
-                {
-                    _nodes[last].Next = node;
-                }
-
-                last = node;
+                Append(ref first, ref last, node);
             }
             else
             {
@@ -200,6 +179,23 @@ internal sealed class EventQueue
         }
 
         return first;
+    }
+
+    /// <summary>Appends a node to the list from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Append(ref int first, ref int last, int node)
+    {
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_nodes), node).Next = None;
+        if (last == None)
+        {
+            first = node;
+        }
+        else
+        {
+            _nodes[last].Next = node;
+        }
+
+        last = node;
     }
 
     /// <summary>Links a node whose time is after the base into the bucket of the highest byte that differs.</summary>
