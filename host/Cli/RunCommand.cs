@@ -63,17 +63,8 @@ internal static class RunCommand
         command.SetAction(parse =>
         {
             var session = scenario.Open(parse, env);
-            long limit = parse.GetValue(traceLimit);
-            if (limit < 1)
-            {
-                throw new EmuConfigurationException($"--trace-limit {limit}: must be at least 1");
-            }
-
-            long kvmLimit = parse.GetValue(kvmTraceLimit);
-            if (kvmLimit < 1)
-            {
-                throw new EmuConfigurationException($"--kvm-trace-limit {kvmLimit}: must be at least 1");
-            }
+            long limit = AtLeastOne(parse, traceLimit);
+            long kvmLimit = AtLeastOne(parse, kvmTraceLimit);
 
             // Every path the run writes is checked before it starts: a bad one must not cost the run.
             var paths = new OutputPaths(env.CurrentDirectory);
@@ -141,6 +132,13 @@ internal static class RunCommand
             return Finish(env, dir, parse.GetValue(dump), parse.GetValue(json), simulation, result, traces);
         });
         return command;
+    }
+
+    /// <summary>A count option's value, which must be at least 1 (bad input otherwise, naming the option).</summary>
+    private static long AtLeastOne(ParseResult parse, Option<long> option)
+    {
+        long value = parse.GetValue(option);
+        return value >= 1 ? value : throw new EmuConfigurationException($"{option.Name} {value}: must be at least 1");
     }
 
     /// <summary>Simulated time between two looks at the interruption: short in wall time, and results do not depend on it.</summary>
