@@ -72,6 +72,13 @@ internal sealed class AvicContext
     /// </summary>
     public int[][] VcpuIndexByApicId { get; private set; } = Array.Empty<int[]>();
 
+    /// <summary>
+    /// Per VM, for each logical destination but broadcast (0x00–0xFE), the indices of the vCPUs it names in index
+    /// order (kvm_apic_match_dest on their fixed LDR and DFR): a logical ICR then visits its at most 8 targets, in the
+    /// order a scan of the VM would, instead of the VM's every vCPU. VMs with the same logical layout share one table.
+    /// </summary>
+    public int[][][] VcpuIndicesByLogicalDestination { get; private set; } = Array.Empty<int[][]>();
+
     public long IommuAffinityUpdates;
 
     /// <summary>The IOMMU's guest-mode IRTEs, when Svm:IommuAvic is on.</summary>
@@ -93,6 +100,8 @@ internal sealed class AvicContext
         Array.Fill(IsRunningClearedAt, long.MinValue / 2);
         VmVcpus = new VcpuInfo[machine.Vms.Count][];
         VcpuIndexByApicId = new int[machine.Vms.Count][];
+        VcpuIndicesByLogicalDestination = new int[machine.Vms.Count][][];
+        var logicalLayouts = new Dictionary<string, int[][]>(StringComparer.Ordinal);
         foreach (var vm in machine.Vms)
         {
             var byApicId = new int[256];
@@ -124,6 +133,7 @@ internal sealed class AvicContext
             Logical[vm.Index] = logical;
             VmVcpus[vm.Index] = infos;
             VcpuIndexByApicId[vm.Index] = byApicId;
+            VcpuIndicesByLogicalDestination[vm.Index] = LogicalDestinations(infos, logicalLayouts);
         }
 
         int maxApic = machine.Topology.Cpus.Max(c => c.ApicId);
@@ -133,6 +143,42 @@ internal sealed class AvicContext
         {
             PcpuByApicId[c.ApicId] = c.Id;
         }
+    }
+
+    /// <summary>The vCPU indices each logical destination names, shared by VMs whose vCPUs have the same LDRs and DFRs.</summary>
+    internal static int[][] LogicalDestinations(VcpuInfo[] infos, Dictionary<string, int[][]> layouts)
+    {
+        var key = new System.Text.StringBuilder(infos.Length * 4);
+        foreach (var v in infos)
+        {
+            key.Append(v.LogicalId).Append(v.FlatLogicalMode ? 'f' : 'c').Append(',');
+        }
+
+        string layout = key.ToString();
+        if (layouts.TryGetValue(layout, out int[][]? shared))
+        {
+            return shared;
+        }
+
+        var byDestination = new int[Icr.PhysicalBroadcast][];
+        var named = new List<int>();
+        for (int dest = 0; dest < byDestination.Length; dest++)
+        {
+            var icr = Icr.Fixed(vector: 0, destination: (byte)dest, logical: true);
+            named.Clear();
+            for (int i = 0; i < infos.Length; i++)
+            {
+                if (ApicDestination.Matches(in infos[i], icr, senderApicId: -1))
+                {
+                    named.Add(i);
+                }
+            }
+
+            byDestination[dest] = named.Count == 0 ? Array.Empty<int>() : named.ToArray();
+        }
+
+        layouts[layout] = byDestination;
+        return byDestination;
     }
 
     public static ulong BackingPageOf(int vcpu) => BackingPageBase + ((ulong)vcpu << 12);

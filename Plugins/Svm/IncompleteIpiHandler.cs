@@ -76,6 +76,21 @@ internal sealed class IncompleteIpiHandler
             }
         }
 
+        if (icr.Shorthand == DestinationShorthand.None && icr.IsLogical && icr.Destination != Icr.PhysicalBroadcast)
+        {
+            // The vCPUs the destination names, in index order: the calls the scan below would make, and no others.
+            foreach (int index in _ctx.VcpuIndicesByLogicalDestination[s.Vm][icr.Destination])
+            {
+                if (vcpus[index].Id != sender)
+                {
+                    _delivery.CompleteDelivery(vcpus[index].Id);
+                    kicked++;
+                }
+            }
+
+            return FastPath(icr, kicked) ? kicked : vcpus.Length;
+        }
+
         for (int i = 0; i < vcpus.Length; i++)
         {
             ref readonly VcpuInfo t = ref vcpus[i];
