@@ -34,7 +34,7 @@ internal static class DeviceBinding
 
         // Each device is bound on its own: the binder silently drops a list element whose value does not convert.
         vm.Devices = new List<DeviceOptions>();
-        foreach (var child in section.GetChildren().OrderBy(c => int.Parse(c.Key, System.Globalization.CultureInfo.InvariantCulture)))
+        foreach (var child in Configuration.IndexOrder.Of(section.GetChildren()))
         {
             var device = new DeviceOptions();
             try

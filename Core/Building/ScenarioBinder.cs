@@ -112,7 +112,7 @@ internal static class ScenarioBinder
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in items.OrderBy(i => int.TryParse(i.Key, out int n) ? n : int.MaxValue))
+        foreach (var item in IndexOrder.Of(items))
         {
             if (!int.TryParse(item.Key, out _))
             {
@@ -167,8 +167,12 @@ internal static class ScenarioBinder
 
     private static void CheckVcpuAffinity(VmOptions vm, string path, HostTopology topology, List<string> errors)
     {
-        foreach (var (index, cpus) in vm.VcpuCpus.OrderBy(p => p.Key))
+        var indices = new int[vm.VcpuCpus.Count];
+        vm.VcpuCpus.Keys.CopyTo(indices, 0);
+        Array.Sort(indices);
+        foreach (int index in indices)
         {
+            var cpus = vm.VcpuCpus[index];
             string key = $"{path}:VcpuCpus:{index}";
             if (index < 0 || index >= vm.Vcpus)
             {

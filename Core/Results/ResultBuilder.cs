@@ -101,18 +101,45 @@ internal static class ResultBuilder
             tasks.Add(m.TaskResult(t));
         }
 
-        long exitNs = c.ExitStats.Sum(s => s.TotalNs);
-        var exitStats = c.ExitStats
-            .Select((s, i) => (Stat: s, Name: Model.ExitReasonNames.Name((Model.ExitReason)i)))
-            .Where(x => x.Stat.Count > 0)
-            .OrderByDescending(x => x.Stat.Count).ThenBy(x => x.Name, StringComparer.Ordinal)
-            .Select(x => new ExitStatResult(
-                x.Name, x.Stat.Count, x.Stat.TotalNs, x.Stat.TotalNs / x.Stat.Count, x.Stat.MinNs, x.Stat.MaxNs,
-                exitNs == 0 ? 0 : Math.Round((double)x.Stat.TotalNs / exitNs, 4)))
-            .ToList();
-        var lost = m.LostWakeupRecords.Select(r => new LostWakeupResult(r.Vcpu, r.TimeNs, r.Detail)).ToList();
+        var exitStats = ExitStatsByCount(c.ExitStats);
+        var lost = new List<LostWakeupResult>(m.LostWakeupRecords.Count);
+        foreach (var r in m.LostWakeupRecords)
+        {
+            lost.Add(new LostWakeupResult(r.Vcpu, r.TimeNs, r.Detail));
+        }
+
         return new SimulationResult(
             SimulationResult.CurrentSchemaVersion, config, seed, simulatedNs, events, 0, m.Failure is null, m.Failure,
             m.InterruptVirtualizationName, m.SchedulerName, m.SchedulerFallback, totals, vms, pcpus, tasks, lost) { ExitStats = exitStats };
+    }
+
+    /// <summary>
+    /// perf kvm stat's table: the exit reasons that occurred, most frequent first, then by name. Plain loops and a sort
+    /// of reference-typed rows: LINQ over value tuples here was generic code ReadyToRun cannot precompile, JIT-compiled
+    /// by every run (issue 19, start-up).
+    /// </summary>
+    private static List<ExitStatResult> ExitStatsByCount(ExitStat[] stats)
+    {
+        long exitNs = 0;
+        foreach (var s in stats)
+        {
+            exitNs += s.TotalNs;
+        }
+
+        var rows = new List<ExitStatResult>(stats.Length);
+        for (int i = 0; i < stats.Length; i++)
+        {
+            var s = stats[i];
+            if (s.Count > 0)
+            {
+                rows.Add(new ExitStatResult(
+                    Model.ExitReasonNames.Name((Model.ExitReason)i), s.Count, s.TotalNs, s.TotalNs / s.Count, s.MinNs, s.MaxNs,
+                    exitNs == 0 ? 0 : Math.Round((double)s.TotalNs / exitNs, 4)));
+            }
+        }
+
+        // Names are unique, so (count descending, name) is a total order: the unstable sort gives one answer.
+        rows.Sort(static (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Reason, b.Reason));
+        return rows;
     }
 }

@@ -103,7 +103,7 @@ public static class ResultJson
         if (isArray)
         {
             var arr = new JsonArray();
-            foreach (var c in children.OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture)))
+            foreach (var c in Configuration.IndexOrder.Of(children))
             {
                 arr.Add(NodeFor(c));
             }

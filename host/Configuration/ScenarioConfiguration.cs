@@ -81,8 +81,12 @@ internal static class ScenarioConfiguration
     private static void CheckTyped(Dictionary<string, string?> layer, Func<string, string> source)
     {
         var errors = new List<string>();
-        foreach (var (key, value) in layer.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var keys = new string[layer.Count];
+        layer.Keys.CopyTo(keys, 0);
+        Array.Sort(keys, StringComparer.Ordinal);
+        foreach (string key in keys)
         {
+            string? value = layer[key];
             if (!key.Contains(':', StringComparison.Ordinal))
             {
                 errors.Add($"{key}: is a section; give one of its keys ({source(key)}: use {key}:Key=value)");

@@ -16,13 +16,20 @@ internal static class ResultCsv
     public static string Write(SimulationResult r)
     {
         var metrics = ResultMetrics.Totals(r);
-        var sb = new StringBuilder();
-        Csv.Line(sb, IdentityColumns.Concat(metrics.Select(m => m.Key)));
-        var values = new List<string>
+        var columns = new List<string>(IdentityColumns.Length + metrics.Count);
+        columns.AddRange(IdentityColumns);
+        var values = new List<string>(columns.Capacity)
         {
             Csv.Number(r.Seed), Csv.Number(r.SimulatedNs), Csv.Number(r.Events), r.InterruptVirtualization, r.Scheduler, r.Completed ? "true" : "false",
         };
-        values.AddRange(metrics.Select(m => Csv.Number(m.Value)));
+        for (int i = 0; i < metrics.Count; i++)
+        {
+            columns.Add(metrics[i].Key);
+            values.Add(Csv.Number(metrics[i].Value));
+        }
+
+        var sb = new StringBuilder();
+        Csv.Line(sb, columns);
         Csv.Line(sb, values);
         return sb.ToString();
     }

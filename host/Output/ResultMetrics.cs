@@ -11,9 +11,11 @@ internal static class ResultMetrics
 {
     public static List<KeyValuePair<string, double>> Totals(SimulationResult result)
     {
-        var node = JsonNode.Parse(ResultJson.Serialize(result))!;
+        // Only the totals, as result.json writes them (the same options): not the whole result again, whose vCPUs,
+        // pCPUs and tasks are most of its size.
+        var node = JsonNode.Parse(ResultJson.SerializeValue(result.Totals))!;
         var metrics = new List<KeyValuePair<string, double>>();
-        Walk(node["totals"]!, "totals", metrics);
+        Walk(node, "totals", metrics);
         return metrics;
     }
 
