@@ -66,11 +66,12 @@ public sealed class RandomStream
         ulong threshold = (0UL - (ulong)bound) % (ulong)bound;
         while (true)
         {
-            ulong r = NextUInt64();
-            UInt128 m = (UInt128)r * (ulong)bound;
-            if ((ulong)m >= threshold)
+            // Lemire's multiply-shift: the high half of the 128-bit product (Math.BigMul: one MUL, and ReadyToRun
+            // precompiles it, where UInt128's operators left the method to the JIT at start-up).
+            ulong high = Math.BigMul(NextUInt64(), (ulong)bound, out ulong low);
+            if (low >= threshold)
             {
-                return (int)(ulong)(m >> 64);
+                return (int)high;
             }
         }
     }
