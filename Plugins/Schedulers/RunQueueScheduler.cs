@@ -14,7 +14,7 @@ namespace Emu.Plugins.Schedulers;
 /// </summary>
 internal abstract class RunQueueScheduler : IScheduler
 {
-    private bool[] _idle = Array.Empty<bool>();
+    private CpuBitmap _idle = new(0);
     private int _idleCount;
     private int _queued;
     private ISchedulerKick? _kick;
@@ -30,8 +30,8 @@ internal abstract class RunQueueScheduler : IScheduler
         Ctx = context;
         _kick = context as ISchedulerKick;
         CpuCount = context.Topology.Count;
-        _idle = new bool[CpuCount];
-        Array.Fill(_idle, true);
+        _idle = new CpuBitmap(CpuCount);
+        _idle.AddAll();
         _idleCount = CpuCount;
     }
 
@@ -60,9 +60,9 @@ internal abstract class RunQueueScheduler : IScheduler
             _queued--;
             MarkBusy(cpu);
         }
-        else if (!_idle[cpu])
+        else if (!_idle.Contains(cpu))
         {
-            _idle[cpu] = true;
+            _idle.Add(cpu);
             _idleCount++;
         }
 
@@ -104,10 +104,18 @@ internal abstract class RunQueueScheduler : IScheduler
             return -1;
         }
 
-        for (int i = 0; i < CpuCount; i++)
+        // From start to the end, then from 0 to start: the idle pCPUs only, in the order a scan of all would meet them.
+        for (int c = _idle.NextAtOrAfter(start); c >= 0; c = _idle.NextAtOrAfter(c + 1))
         {
-            int c = Wrap(start + i);
-            if (_idle[c] && Ctx.IsAllowed(task, c) && IsFree(c))
+            if (Ctx.IsAllowed(task, c) && IsFree(c))
+            {
+                return c;
+            }
+        }
+
+        for (int c = _idle.NextAtOrAfter(0); c >= 0 && c < start; c = _idle.NextAtOrAfter(c + 1))
+        {
+            if (Ctx.IsAllowed(task, c) && IsFree(c))
             {
                 return c;
             }
@@ -163,26 +171,44 @@ internal abstract class RunQueueScheduler : IScheduler
 
     private void MarkBusy(int cpu)
     {
-        if (_idle[cpu])
+        if (_idle.Contains(cpu))
         {
-            _idle[cpu] = false;
+            _idle.Remove(cpu);
             _idleCount--;
         }
     }
 
+    /// <summary>The first idle pCPU after <paramref name="cpu"/> (wrapping around, not itself) that may take the task is kicked.</summary>
     private void KickIdleFor(int task, int cpu)
     {
-        for (int i = 1; i < CpuCount; i++)
+        for (int c = _idle.NextAtOrAfter(cpu + 1); c >= 0; c = _idle.NextAtOrAfter(c + 1))
         {
-            int c = Wrap(cpu + i);
-            if (_idle[c] && MayPull(task, c) && Ctx.IsIdle(c))
+            if (TryKick(task, c))
             {
-                // Counted busy until its dispatch says otherwise, so the next enqueue kicks another pCPU.
-                MarkBusy(c);
-                _kick!.KickCpu(c);
                 return;
             }
         }
+
+        for (int c = _idle.NextAtOrAfter(0); c >= 0 && c < cpu; c = _idle.NextAtOrAfter(c + 1))
+        {
+            if (TryKick(task, c))
+            {
+                return;
+            }
+        }
+    }
+
+    private bool TryKick(int task, int cpu)
+    {
+        if (!MayPull(task, cpu) || !Ctx.IsIdle(cpu))
+        {
+            return false;
+        }
+
+        // Counted busy until its dispatch says otherwise, so the next enqueue kicks another pCPU.
+        MarkBusy(cpu);
+        _kick!.KickCpu(cpu);
+        return true;
     }
 
     private int Steal(int cpu)
