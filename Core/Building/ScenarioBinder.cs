@@ -17,12 +17,12 @@ internal static class ScenarioBinder
 
     public static ScenarioOptions Bind(IConfiguration config, List<string> errors)
     {
-        var sim = OptionsValidation.Bind<SimulationOptions>(config, SimulationOptions.Section, errors, static (s, v) => s.Bind(v));
-        var topo = OptionsValidation.Bind<TopologyOptions>(config, TopologyOptions.Section, errors, static (s, v) => s.Bind(v));
-        var sched = OptionsValidation.Bind<SchedulerOptions>(config, SchedulerOptions.Section, errors, static (s, v) => s.Bind(v));
-        var hostTasks = OptionsValidation.Bind<HostTasksOptions>(config, HostTasksOptions.Section, errors, static (s, v) => s.Bind(v));
-        var costs = OptionsValidation.Bind<CostsOptions>(config, CostsOptions.Section, errors, static (s, v) => s.Bind(v));
-        var kvm = OptionsValidation.Bind<KvmOptions>(config, KvmOptions.Section, errors, static (s, v) => s.Bind(v));
+        var sim = OptionsValidation.Bind<SimulationOptions>(config, SimulationOptions.Section, errors);
+        var topo = OptionsValidation.Bind<TopologyOptions>(config, TopologyOptions.Section, errors);
+        var sched = OptionsValidation.Bind<SchedulerOptions>(config, SchedulerOptions.Section, errors);
+        var hostTasks = OptionsValidation.Bind<HostTasksOptions>(config, HostTasksOptions.Section, errors);
+        var costs = OptionsValidation.Bind<CostsOptions>(config, CostsOptions.Section, errors);
+        var kvm = OptionsValidation.Bind<KvmOptions>(config, KvmOptions.Section, errors);
 
         // Only a topology whose keys are in range and whose size is allowed is built: its size is checked first.
         HostTopology? topology = null;

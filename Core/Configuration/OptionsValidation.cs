@@ -13,24 +13,10 @@ public static class OptionsValidation
     public static T Bind<T>(IConfiguration configuration, string sectionPath, List<string> errors)
         where T : new()
     {
-        // A generic call: the reflection binder (SYSLIB1104); the overload below takes a generated one.
-        return Bind<T>(configuration, sectionPath, errors, static (section, value) => section.Bind(value));
-    }
-
-    /// <summary>
-    /// Binds a section to a new <typeparamref name="T"/> with <paramref name="bind"/>, collecting conversion and
-    /// annotation errors. Written at the call site (<c>static (s, v) =&gt; s.Bind(v)</c>) the binding call names its
-    /// type, so that the configuration binding source generator replaces the reflection binder there.
-    /// </summary>
-    public static T Bind<T>(IConfiguration configuration, string sectionPath, List<string> errors, Action<IConfigurationSection, T> bind)
-        where T : new()
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(bind);
         var value = new T();
         try
         {
-            bind(configuration.GetSection(sectionPath), value);
+            configuration.GetSection(sectionPath).Bind(value);
         }
         catch (InvalidOperationException ex)
         {

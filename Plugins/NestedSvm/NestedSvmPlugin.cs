@@ -22,7 +22,7 @@ public sealed class NestedSvmPlugin : IEmuPlugin
     public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
         var errors = new List<string>();
-        var costs = OptionsValidation.Bind<NestedCosts>(configuration, CostsOptions.Section, errors, static (s, v) => s.Bind(v));
+        var costs = OptionsValidation.Bind<NestedCosts>(configuration, CostsOptions.Section, errors);
         if (errors.Count > 0)
         {
             throw new EmuConfigurationException(errors);

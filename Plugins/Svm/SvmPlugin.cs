@@ -20,8 +20,8 @@ public sealed class SvmPlugin : IEmuPlugin
     public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
         var errors = new List<string>();
-        var options = OptionsValidation.Bind<SvmOptions>(configuration, SvmOptions.Section, errors, static (s, v) => s.Bind(v));
-        var costs = OptionsValidation.Bind<SvmCosts>(configuration, CostsOptions.Section, errors, static (s, v) => s.Bind(v));
+        var options = OptionsValidation.Bind<SvmOptions>(configuration, SvmOptions.Section, errors);
+        var costs = OptionsValidation.Bind<SvmCosts>(configuration, CostsOptions.Section, errors);
         SvmOptions.RejectMovedKeys(configuration, errors);
         if (errors.Count > 0)
         {

@@ -12,8 +12,8 @@ namespace Emu.Host.Cli;
 /// command line, reads the configuration and loads the plugins (issue 19, start-up; docs/benchmarks.md). In the order
 /// the run needs it: SHA-256 (the plugins' hashes load OpenSSL), the configuration binder and DataAnnotations
 /// validation (binding one section, validating Core's others), the DI container, HdrHistogram's type initialiser (it
-/// builds a Regex) and result.json's serialization metadata. It changes no result, only when the work is done: the run does the same
-/// work itself where this has not got to yet (all of it is thread-safe).
+/// builds a Regex) and result.json's serialization metadata. It changes no result, only when the work is done: the
+/// run does the same work itself where this has not got to yet (all of it is thread-safe).
 /// </summary>
 internal static class StartupWarmup
 {
@@ -33,7 +33,7 @@ internal static class StartupWarmup
             .AddInMemoryCollection([new(SimulationOptions.Section + ":DurationUs", "1")])
             .Build();
         var errors = new List<string>();
-        OptionsValidation.Bind<SimulationOptions>(configuration, SimulationOptions.Section, errors, static (s, v) => s.Bind(v));
+        OptionsValidation.Bind<SimulationOptions>(configuration, SimulationOptions.Section, errors);
 
         // DataAnnotations reads each type's attributes by reflection the first time it validates one: Core's sections.
         OptionsValidation.Validate(new TopologyOptions(), TopologyOptions.Section, errors);

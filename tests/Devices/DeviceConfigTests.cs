@@ -29,6 +29,14 @@ public class DeviceConfigTests
         Assert.That(errors, Has.Some.Contains(message), string.Join("\n", errors));
     }
 
+    /// <summary>Vectors are written in hex in the APM and the kernel: the binder reads "0x41" (a compile-time binder did not).</summary>
+    [Test]
+    public void AVectorInHex_IsReadAsItsNumber()
+    {
+        Assert.That(Errors(OneDevice().With("Vms:0:Devices:0:Vector", "0x41")), Is.Empty);
+        Assert.That(Errors(OneDevice().With("Vms:0:Devices:0:Vector", "0x10")), Has.Some.Contains("Vms:0:Devices:0:Vector: must be between 32 and 235"));
+    }
+
     [Test]
     public void TwoDevices_WithOneVector_AreRefused()
     {
