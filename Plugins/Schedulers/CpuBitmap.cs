@@ -55,4 +55,29 @@ internal sealed class CpuBitmap
 
         return (w << 6) + BitOperations.TrailingZeroCount(bits);
     }
+
+    /// <summary>
+    /// The first member in the cyclic order that starts at <paramref name="origin"/> (origin, …, the last pCPU, 0, …,
+    /// origin - 1), or -1: with <see cref="NextCyclic"/>, a scan of the members in the order a scan of every pCPU from
+    /// origin would meet them.
+    /// </summary>
+    public int FirstCyclic(int origin)
+    {
+        int first = NextAtOrAfter(origin);
+        return first >= 0 ? first : BeforeOrigin(NextAtOrAfter(0), origin);
+    }
+
+    /// <summary>The member after <paramref name="cpu"/> in the cyclic order that starts at <paramref name="origin"/>, or -1 when the cycle is done.</summary>
+    public int NextCyclic(int cpu, int origin)
+    {
+        int next = NextAtOrAfter(cpu + 1);
+        if (cpu < origin)
+        {
+            return BeforeOrigin(next, origin); // past the wrap: up to origin, not again
+        }
+
+        return next >= 0 ? next : BeforeOrigin(NextAtOrAfter(0), origin);
+    }
+
+    private static int BeforeOrigin(int cpu, int origin) => cpu >= 0 && cpu < origin ? cpu : -1;
 }

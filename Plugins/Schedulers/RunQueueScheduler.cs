@@ -104,16 +104,8 @@ internal abstract class RunQueueScheduler : IScheduler
             return -1;
         }
 
-        // From start to the end, then from 0 to start: the idle pCPUs only, in the order a scan of all would meet them.
-        for (int c = _idle.NextAtOrAfter(start); c >= 0; c = _idle.NextAtOrAfter(c + 1))
-        {
-            if (Ctx.IsAllowed(task, c) && IsFree(c))
-            {
-                return c;
-            }
-        }
-
-        for (int c = _idle.NextAtOrAfter(0); c >= 0 && c < start; c = _idle.NextAtOrAfter(c + 1))
+        // The idle pCPUs only, in the order a scan of every pCPU from start would meet them.
+        for (int c = _idle.FirstCyclic(start); c >= 0; c = _idle.NextCyclic(c, start))
         {
             if (Ctx.IsAllowed(task, c) && IsFree(c))
             {
@@ -181,15 +173,8 @@ internal abstract class RunQueueScheduler : IScheduler
     /// <summary>The first idle pCPU after <paramref name="cpu"/> (wrapping around, not itself) that may take the task is kicked.</summary>
     private void KickIdleFor(int task, int cpu)
     {
-        for (int c = _idle.NextAtOrAfter(cpu + 1); c >= 0; c = _idle.NextAtOrAfter(c + 1))
-        {
-            if (TryKick(task, c))
-            {
-                return;
-            }
-        }
-
-        for (int c = _idle.NextAtOrAfter(0); c >= 0 && c < cpu; c = _idle.NextAtOrAfter(c + 1))
+        int origin = Wrap(cpu + 1); // cpu + 1 up to the end, then from 0: the cycle ends at cpu itself
+        for (int c = _idle.FirstCyclic(origin); c >= 0 && c != cpu; c = _idle.NextCyclic(c, origin))
         {
             if (TryKick(task, c))
             {

@@ -133,7 +133,7 @@ internal sealed class AvicContext
             Logical[vm.Index] = logical;
             VmVcpus[vm.Index] = infos;
             VcpuIndexByApicId[vm.Index] = byApicId;
-            VcpuIndicesByLogicalDestination[vm.Index] = LogicalDestinations(infos, logicalLayouts);
+            VcpuIndicesByLogicalDestination[vm.Index] = LogicalDestinationIndex.Build(infos, logicalLayouts);
         }
 
         int maxApic = machine.Topology.Cpus.Max(c => c.ApicId);
@@ -143,42 +143,6 @@ internal sealed class AvicContext
         {
             PcpuByApicId[c.ApicId] = c.Id;
         }
-    }
-
-    /// <summary>The vCPU indices each logical destination names, shared by VMs whose vCPUs have the same LDRs and DFRs.</summary>
-    internal static int[][] LogicalDestinations(VcpuInfo[] infos, Dictionary<string, int[][]> layouts)
-    {
-        var key = new System.Text.StringBuilder(infos.Length * 4);
-        foreach (var v in infos)
-        {
-            key.Append(v.LogicalId).Append(v.FlatLogicalMode ? 'f' : 'c').Append(',');
-        }
-
-        string layout = key.ToString();
-        if (layouts.TryGetValue(layout, out int[][]? shared))
-        {
-            return shared;
-        }
-
-        var byDestination = new int[Icr.PhysicalBroadcast][];
-        var named = new List<int>();
-        for (int dest = 0; dest < byDestination.Length; dest++)
-        {
-            var icr = Icr.Fixed(vector: 0, destination: (byte)dest, logical: true);
-            named.Clear();
-            for (int i = 0; i < infos.Length; i++)
-            {
-                if (ApicDestination.Matches(in infos[i], icr, senderApicId: -1))
-                {
-                    named.Add(i);
-                }
-            }
-
-            byDestination[dest] = named.Count == 0 ? Array.Empty<int>() : named.ToArray();
-        }
-
-        layouts[layout] = byDestination;
-        return byDestination;
     }
 
     public static ulong BackingPageOf(int vcpu) => BackingPageBase + ((ulong)vcpu << 12);

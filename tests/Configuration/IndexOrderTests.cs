@@ -14,7 +14,8 @@ public class IndexOrderTests
         {
             ["Vms:10"] = "j", ["Vms:2"] = "c", ["Vms:x"] = "x", ["Vms:0"] = "a", ["Vms:1"] = "b", ["Vms:01"] = "b2", ["Vms:y"] = "y", ["Vms:-3"] = "m",
         }).Build();
-        var children = config.GetSection("Vms").GetChildren().ToList();
+        // GetChildren already sorts numbers first: reversed, the order has to be made, not kept.
+        var children = config.GetSection("Vms").GetChildren().Reverse().ToList();
 
         var expected = children.OrderBy(c => int.TryParse(c.Key, out int n) ? n : int.MaxValue).Select(c => c.Key).ToList();
         var ordered = IndexOrder.Of(children).Select(c => c.Key).ToList();

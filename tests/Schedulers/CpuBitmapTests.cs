@@ -51,6 +51,38 @@ public class CpuBitmapTests
         }
     }
 
+    [TestCase(1)]
+    [TestCase(5)]
+    [TestCase(64)]
+    [TestCase(100)]
+    public void CyclicScan_MeetsTheMembersInTheOrderAScanOfEveryPcpuFromTheOriginDoes(int count)
+    {
+        var random = new Random(count);
+        for (int trial = 0; trial < 500; trial++)
+        {
+            var bitmap = new CpuBitmap(count);
+            var flags = new bool[count];
+            for (int c = 0; c < count; c++)
+            {
+                flags[c] = random.Next(3) == 0;
+                if (flags[c])
+                {
+                    bitmap.Add(c);
+                }
+            }
+
+            int origin = random.Next(count);
+            var expected = Enumerable.Range(0, count).Select(i => (origin + i) % count).Where(c => flags[c]).ToList();
+            var met = new List<int>();
+            for (int c = bitmap.FirstCyclic(origin); c >= 0; c = bitmap.NextCyclic(c, origin))
+            {
+                met.Add(c);
+            }
+
+            Assert.That(met, Is.EqualTo(expected), $"trial {trial}, origin {origin}");
+        }
+    }
+
     [Test]
     public void AddAll_HoldsEveryPcpuAndNothingBeyond()
     {

@@ -16,7 +16,7 @@ public class LogicalDestinationIndexTests
     public void EveryLogicalDestination_NamesTheVcpusAScanMatches_InIndexOrder(int vcpus)
     {
         var infos = Enumerable.Range(0, vcpus).Select(i => VcpuInfo.ForGuest(100 + i, vm: 3, i, vcpus, task: i)).ToArray();
-        var index = AvicContext.LogicalDestinations(infos, new Dictionary<string, int[][]>());
+        var index = LogicalDestinationIndex.Build(infos, new Dictionary<string, int[][]>());
         Assert.That(index, Has.Length.EqualTo(255), "every destination but broadcast (0xFF)");
         int named = 0;
         for (int dest = 0; dest < 255; dest++)
@@ -35,9 +35,9 @@ public class LogicalDestinationIndexTests
     {
         var layouts = new Dictionary<string, int[][]>();
         VcpuInfo[] Vm(int vm, int vcpus) => Enumerable.Range(0, vcpus).Select(i => VcpuInfo.ForGuest(vm * 1000 + i, vm, i, vcpus, i)).ToArray();
-        var a = AvicContext.LogicalDestinations(Vm(0, 64), layouts);
-        var b = AvicContext.LogicalDestinations(Vm(1, 64), layouts);
-        var c = AvicContext.LogicalDestinations(Vm(2, 8), layouts);
+        var a = LogicalDestinationIndex.Build(Vm(0, 64), layouts);
+        var b = LogicalDestinationIndex.Build(Vm(1, 64), layouts);
+        var c = LogicalDestinationIndex.Build(Vm(2, 8), layouts);
         Assert.That(b, Is.SameAs(a));
         Assert.That(c, Is.Not.SameAs(a));
         Assert.That(c[0x81], Is.EqualTo(new[] { 0, 7 }), "flat: bits 0 and 7");
