@@ -47,6 +47,7 @@ internal static class DeviceBinding
                 continue;
             }
 
+            Configuration.UnconvertedValues.CheckIntList(child.GetSection(nameof(DeviceOptions.Vcpus)), errors);
             vm.Devices.Add(device);
         }
 

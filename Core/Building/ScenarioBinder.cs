@@ -132,6 +132,8 @@ internal static class ScenarioBinder
                 continue;
             }
 
+            UnconvertedValues.CheckIntList(item.GetSection(nameof(VmOptions.Cpus)), errors);
+            UnconvertedValues.CheckIntKeyedIntLists(item.GetSection(nameof(VmOptions.VcpuCpus)), errors);
             OptionsValidation.Validate(vm, path, errors);
             if (vm.Name.Length > 0 && !names.Add(vm.Name))
             {

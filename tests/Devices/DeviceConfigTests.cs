@@ -20,6 +20,7 @@ public class DeviceConfigTests
     [TestCase("Vms:0:Devices:0:Vcpus:2", "4", "Vms:0:Devices:0:Vcpus: VM 'vm0' has no vCPU 4")]
     [TestCase("Vms:0:Devices:0:Vcpus:2", "1", "Vms:0:Devices:0:Vcpus: vCPU 1 is listed twice")]
     [TestCase("Vms:0:Devices:0:HostCpu", "8", "Vms:0:Devices:0:HostCpu: pCPU 8 does not exist")]
+    [TestCase("Vms:0:Devices:0:Vcpus:1", "one", "Vms:0:Devices:0:Vcpus:1: cannot convert the value to Int32")]
     [TestCase("Vms:0:Devices:0:Vectr", "64", "Vms:0:Devices:0:Vectr")]
     [TestCase("Vms:0:Devices:0:Name", "", "Vms:0:Devices:0:Name")]
     [TestCase("Vms:0:Devices:0:Trigger", "Sometimes", "Vms:0:Devices:0")]
