@@ -47,7 +47,7 @@ internal static class DeviceBinding
                 continue;
             }
 
-            Configuration.UnconvertedValues.CheckIntList(child.GetSection(nameof(DeviceOptions.Vcpus)), errors);
+            Configuration.UnconvertedValues.Check(child, device, errors);
             vm.Devices.Add(device);
         }
 

@@ -132,8 +132,7 @@ internal static class ScenarioBinder
                 continue;
             }
 
-            UnconvertedValues.CheckIntList(item.GetSection(nameof(VmOptions.Cpus)), errors);
-            UnconvertedValues.CheckIntKeyedIntLists(item.GetSection(nameof(VmOptions.VcpuCpus)), errors);
+            UnconvertedValues.Check(item, vm, errors);
             OptionsValidation.Validate(vm, path, errors);
             if (vm.Name.Length > 0 && !names.Add(vm.Name))
             {

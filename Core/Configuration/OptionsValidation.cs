@@ -14,9 +14,10 @@ public static class OptionsValidation
         where T : new()
     {
         var value = new T();
+        var section = configuration.GetSection(sectionPath);
         try
         {
-            configuration.GetSection(sectionPath).Bind(value);
+            section.Bind(value);
         }
         catch (InvalidOperationException ex)
         {
@@ -24,6 +25,7 @@ public static class OptionsValidation
             return value;
         }
 
+        UnconvertedValues.Check(section, value, errors);
         Validate(value, sectionPath, errors);
         return value;
     }
