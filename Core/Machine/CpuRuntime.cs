@@ -12,16 +12,20 @@ internal enum CpuMode : byte
 /// <summary>A pCPU's mutable state during a run.</summary>
 internal sealed class CpuRuntime
 {
-    public CpuRuntime(int id, int sliceTimer, int switchTimer)
+    public CpuRuntime(int id, int sliceTimer, int switchTimer, Results.PcpuCounters counters)
     {
         Id = id;
         SliceTimer = sliceTimer;
         SwitchTimer = switchTimer;
+        Counters = counters;
     }
 
     public readonly int Id;
     public readonly int SliceTimer;
     public readonly int SwitchTimer;
+
+    /// <summary>The pCPU's results (the same object as SimulationCounters.Pcpus[id]), allocated next to it.</summary>
+    public readonly Results.PcpuCounters Counters;
 
     /// <summary>The running task, or -1 (idle or switching).</summary>
     public int Current = -1;

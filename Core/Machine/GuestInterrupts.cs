@@ -67,7 +67,7 @@ internal sealed class GuestInterrupts : IEventHandler
         bool fresh = v.Irr.Set(vector);
         if (fresh)
         {
-            v.PendingSince[vector] = Now;
+            v.Pending[vector].Since = Now;
         }
 
         if (ipi)
@@ -84,7 +84,7 @@ internal sealed class GuestInterrupts : IEventHandler
             }
         }
 
-        v.PendingCount[vector]++;
+        v.Pending[vector].Count++;
         if (v.Phase == VcpuPhase.HaltPoll)
         {
             _m.RunLoop.EndPollNow(v); // kvm_vcpu_check_block in the poll loop sees the IRR
@@ -112,16 +112,17 @@ internal sealed class GuestInterrupts : IEventHandler
     public void TakeInterrupts(VcpuRuntime v)
     {
         var totals = _m.Counters;
-        var counters = totals.Vcpus[v.Info.Id];
+        var counters = v.Counters;
         var workload = _m.Workloads[v.Info.Vm];
         int vector;
         while ((vector = v.Irr.Highest()) >= 0)
         {
             byte b = (byte)vector;
             v.Irr.Clear(b);
-            int count = v.PendingCount[b];
-            v.PendingCount[b] = 0;
-            long latency = Now - v.PendingSince[b];
+            ref var pending = ref v.Pending[b];
+            int count = pending.Count;
+            pending.Count = 0;
+            long latency = Now - pending.Since;
             totals.InterruptsAccepted++;
             counters.InterruptsAccepted++;
             _m.Monitor.TraceInstant(v.Cpu, TraceKind.InterruptAccepted, v.Info.Id, b);
@@ -219,7 +220,7 @@ internal sealed class GuestInterrupts : IEventHandler
         while ((vector = v.Irr.Highest()) >= 0)
         {
             v.Irr.Clear((byte)vector);
-            v.PendingCount[vector] = 0;
+            v.Pending[vector].Count = 0;
         }
 
         v.NmiPending = 0;

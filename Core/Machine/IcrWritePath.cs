@@ -24,7 +24,7 @@ internal sealed class IcrWritePath : IEventHandler
     /// <summary>The guest writes ICR; returns true if the write exits.</summary>
     public bool Write(VcpuRuntime v, Icr icr)
     {
-        _m.Counters.Vcpus[v.Info.Id].IpisSent++;
+        v.Counters.IpisSent++;
         _m.Monitor.TraceInstant(v.Cpu, TraceKind.IcrWrite, v.Info.Id, (long)icr.Value);
         _m.IcrSender = v.Info.Id;
         IcrWriteOutcome outcome = _m.InterruptVirtualization.WriteIcr(v.Info.Id, icr);

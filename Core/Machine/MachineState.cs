@@ -27,10 +27,15 @@ internal sealed class MachineState
         TraceSinks = setup.TraceSinks.ToArray();
         ResultSections = setup.ResultSections.ToArray();
 
+        // Each pCPU's counters, and each vCPU's counters and thread, are allocated next to its runtime state: one
+        // event reads and writes all of them, and at thousands of vCPUs their cache lines and pages are what it
+        // costs (issue 19). The GC's compaction keeps the allocation order.
         Cpus = new CpuRuntime[Topology.Count];
+        var pcpuCounters = new PcpuCounters[Cpus.Length];
         for (int p = 0; p < Cpus.Length; p++)
         {
-            Cpus[p] = new CpuRuntime(p, engine.AllocateTimer(), engine.AllocateTimer());
+            pcpuCounters[p] = new PcpuCounters();
+            Cpus[p] = new CpuRuntime(p, engine.AllocateTimer(), engine.AllocateTimer(), pcpuCounters[p]);
         }
 
         // vCPUs and their threads first, then host tasks (DESIGN: tasks are vCPU threads and host tasks).
@@ -44,6 +49,7 @@ internal sealed class MachineState
         Vms = new VmInfo[setup.Vms.Count];
         Vcpus = new VcpuRuntime[vcpuCount];
         Tasks = new TaskRuntime[vcpuCount + hostTaskCount];
+        var vcpuCounters = new VcpuCounters[vcpuCount];
         int next = 0;
         for (int vm = 0; vm < setup.Vms.Count; vm++)
         {
@@ -52,12 +58,14 @@ internal sealed class MachineState
             for (int i = 0; i < o.Vcpus; i++, next++)
             {
                 var info = VcpuInfo.ForGuest(next, vm, i, o.Vcpus, next);
-                Vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer())
+                var allowed = AllowedSet(o.VcpuCpus.TryGetValue(i, out var own) ? own : o.Cpus);
+                vcpuCounters[next] = new VcpuCounters();
+                Tasks[next] = new TaskRuntime(next, next, vm, o.Weight, allowed);
+                Vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer(), vcpuCounters[next])
                 {
                     HltExits = o.HltExits,
                     GuestHaltPollNs = o.GuestHaltPollNs,
                 };
-                Tasks[next] = new TaskRuntime(next, next, vm, o.Weight, AllowedSet(o.VcpuCpus.TryGetValue(i, out var own) ? own : o.Cpus));
             }
         }
 
@@ -74,7 +82,7 @@ internal sealed class MachineState
             };
         }
 
-        Counters = new SimulationCounters(vcpuCount, Cpus.Length);
+        Counters = new SimulationCounters(vcpuCounters, pcpuCounters);
     }
 
     public Simulator Engine { get; }

@@ -190,7 +190,7 @@ internal sealed class SchedulingMechanism : IEventHandler
         t.OnCpuSince = Now;
         t.ContextSwitches++;
         _m.Counters.ContextSwitches++;
-        _m.Counters.Pcpus[cpu.Id].ContextSwitches++;
+        cpu.Counters.ContextSwitches++;
         _m.Monitor.TraceSwitch(cpu.Id, task);
         Policy.Running(task, cpu.Id);
         ArmSlice(cpu, task);

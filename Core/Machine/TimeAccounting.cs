@@ -55,7 +55,7 @@ internal sealed class TimeAccounting : IEventHandler
     public void SetMode(CpuRuntime cpu, CpuMode mode)
     {
         long elapsed = Now - cpu.ModeSince;
-        var c = _m.Counters.Pcpus[cpu.Id];
+        var c = cpu.Counters;
         switch (cpu.Mode)
         {
             case CpuMode.Idle: c.IdleNs += elapsed; break;
@@ -93,7 +93,7 @@ internal sealed class TimeAccounting : IEventHandler
         }
 
         long elapsed = Now - v.StateSince;
-        var c = _m.Counters.Vcpus[v.Info.Id];
+        var c = v.Counters;
         switch (v.State)
         {
             case VcpuState.InGuest: c.GuestNs += elapsed; break;

@@ -227,7 +227,7 @@ internal sealed class VcpuRunLoop : IEventHandler
     public void BeginExit(VcpuRuntime v, TraceKind trace, long ns)
     {
         SaveGuestProgress(v);
-        _m.Counters.Vcpus[v.Info.Id].VmExits++;
+        v.Counters.VmExits++;
         _m.Accounting.SetVcpuState(v, VcpuState.InHostKernel);
         _m.Accounting.SetMode(_m.Cpus[v.Cpu], CpuMode.Host);
         // The reason (and, for an incomplete IPI, EXITINFO2: cause in 34:32, index in 8:0) for the trace's arguments.
@@ -331,7 +331,7 @@ internal sealed class VcpuRunLoop : IEventHandler
 
         _m.Counters.ExitsHlt++;
         v.ExitReason = ExitReason.Hlt;
-        _m.Counters.Vcpus[v.Info.Id].HltExits++;
+        v.Counters.HltExits++;
         v.Halted = true;
         v.InHalt = true;
         if (timeoutNs > 0)
@@ -455,7 +455,7 @@ internal sealed class VcpuRunLoop : IEventHandler
         if (v.HaltPolled)
         {
             var totals = _m.Counters;
-            var c = totals.Vcpus[v.Info.Id];
+            var c = v.Counters;
             long polled = v.PollEnd - v.HaltStart;
             totals.HaltPollsAttempted++;
             c.HaltPollsAttempted++;
@@ -534,7 +534,7 @@ internal sealed class VcpuRunLoop : IEventHandler
     /// <summary>The vCPU's thread got the pCPU (the switch is done): it carries on where it stopped.</summary>
     public void Resume(VcpuRuntime v, CpuRuntime cpu)
     {
-        _m.Counters.Vcpus[v.Info.Id].ContextSwitches++;
+        v.Counters.ContextSwitches++;
         v.Cpu = cpu.Id;
 
         // Reset before resuming: the guest program runs synchronously from here and may halt and block again,
@@ -582,7 +582,7 @@ internal sealed class VcpuRunLoop : IEventHandler
             case VcpuState.InGuest:
                 // The host's timer tick interrupts the guest: an external-interrupt exit, then sched-out.
                 _m.Counters.ExitsExternalInterrupt++;
-                _m.Counters.Vcpus[v.Info.Id].VmExits++;
+                v.Counters.VmExits++;
                 v.ExitReason = ExitReason.Intr;
                 _m.Monitor.TraceInstant(v.Cpu, TraceKind.VmExit, v.Info.Id, (long)ExitReason.Intr);
                 SaveGuestProgress(v);

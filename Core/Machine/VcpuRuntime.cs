@@ -41,11 +41,12 @@ internal enum VcpuPhase : byte
 /// <summary>A vCPU's mutable state during a run; preallocated, indexed by global vCPU id.</summary>
 internal sealed class VcpuRuntime
 {
-    public VcpuRuntime(VcpuInfo info, int phaseTimer, int lapicTimer)
+    public VcpuRuntime(VcpuInfo info, int phaseTimer, int lapicTimer, Results.VcpuCounters counters)
     {
         Info = info;
         PhaseTimer = phaseTimer;
         LapicTimer = lapicTimer;
+        Counters = counters;
     }
 
     public VcpuInfo Info;
@@ -126,6 +127,10 @@ internal sealed class VcpuRuntime
 
     /// <summary>Anything that ends a halt: an IRR bit, an NMI, an INIT (kvm_vcpu_has_events).</summary>
     public bool HasEvents => !Irr.IsEmpty || NmiPending > 0 || InitPending;
-    public readonly int[] PendingCount = new int[256];
-    public readonly long[] PendingSince = new long[256];
+
+    /// <summary>The vCPU's results (the same object as SimulationCounters.Vcpus[id]), allocated next to it.</summary>
+    public readonly Results.VcpuCounters Counters;
+
+    /// <summary>Per vector: when its IRR bit was set and how many sends it holds.</summary>
+    public readonly PendingVector[] Pending = new PendingVector[256];
 }
