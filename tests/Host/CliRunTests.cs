@@ -94,6 +94,26 @@ public class CliRunTests
         Assert.That(cli.Run("--help").Out, Does.Contain("run").And.Contain("validate").And.Contain("plugins"));
     }
 
+    /// <summary>Every subcommand is listed by the root help and has its own; a misspelt one is named in the error.</summary>
+    [Test]
+    public void EveryCommand_IsListedAtTheRoot_AndHasItsOwnHelp_AndAnUnknownOneIsNamed()
+    {
+        using var cli = new Cli();
+        string[] commands = ["run", "validate", "plugins", "sweep", "merge", "compare", "bench", "import"];
+        string rootHelp = cli.Run("--help").Out;
+        foreach (string command in commands)
+        {
+            Assert.That(rootHelp, Does.Contain("\n  " + command + " "), command);
+            var (code, stdout, _) = cli.Run(command, "--help");
+            Assert.That(code, Is.EqualTo(0), command);
+            Assert.That(stdout, Does.Contain(" " + command + " ").And.Contain("Usage:").And.Not.Contain("Commands:"), command);
+        }
+
+        var (unknown, _, error) = cli.Run("rn", "--config", "x.json");
+        Assert.That(unknown, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("'rn'"));
+    }
+
     [Test]
     public void Validate_AGoodScenario_SaysSo_AndWritesNothing()
     {
