@@ -351,7 +351,9 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         {
             c.GaLogEntries++;
         }
-        _m.Vcpus[vcpu].GaLogWakeups++;
+        var v = _m.Vcpus[vcpu];
+        v.GaLogWakeups++;
+        _m.Monitor.Stir(v);
     }
 
     public void GaLogInterrupt(int pcpu, long hostModeNs)

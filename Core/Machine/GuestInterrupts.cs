@@ -266,6 +266,7 @@ internal sealed class GuestInterrupts : IEventHandler
         }
 
         v.WakePending = true;
+        _m.Monitor.Stir(v);
         _m.Counters.Wakeups++;
         _m.Counters.Vcpus[target].Wakeups++;
         _m.Monitor.TraceInstant(v.Cpu, TraceKind.Wakeup, target, 0);

@@ -93,6 +93,8 @@ internal sealed class Machine : IMachineView, IInterruptTargets, IEventSchedulin
 
     internal SimulationCounters Counters => _m.Counters;
 
+    internal RunMonitor Monitor => _m.Monitor;
+
     internal IReadOnlyList<IResultSection> ResultSections => _m.ResultSections;
 
     public long Now => _m.Now;

@@ -40,6 +40,21 @@ internal sealed class RunMonitor : IEventObserver
     private readonly int[] _pendingSenderCount;
     private readonly int[] _pendingSlot;
 
+    // Per vCPU, the pending sender that named it when last asked, or -1.
+    private readonly int[] _namingSender;
+
+    // A vCPU kept awaiting was blocked with an IRR bit, nothing waking it, and named by a pending sender. Only a
+    // change that can end its wait (a wake-up or a GA-log entry on its way, or leaving Blocked: Stir) or a handler run
+    // in its VM (which drops a sender; senders only add names otherwise) can change that answer. Its IRR cannot empty
+    // nor can it start to wait for SIPI while blocked: both happen at VMRUN or HLT. While neither count moved since it
+    // was kept, it is kept again without reading its state. The answers, and so the reports and their order, are
+    // those of asking every time (RunMonitorShortcutTests runs the two in lockstep).
+    private readonly int[] _stirs;
+    private readonly int[] _stirsSeen;
+    private readonly long[] _handlersRun;
+    private readonly long[] _handlersSeen;
+    private readonly int[] _vmOf;
+
     public RunMonitor(MachineState m)
     {
         _m = m;
@@ -48,6 +63,17 @@ internal sealed class RunMonitor : IEventObserver
         _awaiting = new int[vcpus];
         _watched = new bool[vcpus];
         _pendingSlot = new int[vcpus];
+        _namingSender = new int[vcpus];
+        Array.Fill(_namingSender, -1);
+        _stirs = new int[vcpus];
+        _stirsSeen = new int[vcpus];
+        _handlersSeen = new long[vcpus];
+        _handlersRun = new long[m.Vms.Length];
+        _vmOf = new int[vcpus];
+        for (int i = 0; i < vcpus; i++)
+        {
+            _vmOf[i] = m.Vcpus[i].Info.Vm;
+        }
         _pendingSenders = new int[m.Vms.Length][];
         _pendingSenderCount = new int[m.Vms.Length];
         for (int i = 0; i < m.Vms.Length; i++)
@@ -76,8 +102,24 @@ internal sealed class RunMonitor : IEventObserver
         int last = _pendingSenders[vm][--_pendingSenderCount[vm]];
         _pendingSenders[vm][slot] = last;
         _pendingSlot[last] = slot;
+        _handlersRun[vm]++;
         _awaitingChanges++; // a handler ran: the vCPUs awaiting one may have been woken, or not
     }
+
+    /// <summary>Something that can end the vCPU's wait happened (see <see cref="_stirs"/>).</summary>
+    public void Stir(VcpuRuntime v) => _stirs[v.Info.Id]++;
+
+    /// <summary>
+    /// Asks every awaiting vCPU again, in turn, as the original rule says; the shortcuts (<see cref="_stirs"/>, the
+    /// last naming sender) off. For tests that compare the two.
+    /// </summary>
+    internal bool AskEveryTime { get; set; }
+
+    /// <summary>The vCPUs awaiting an exit handler after the last event, in order: for tests that compare the two ways.</summary>
+    internal ReadOnlySpan<int> Awaiting => _awaiting.AsSpan(0, _awaitingCount);
+
+    /// <summary>Awaiting vCPUs kept without reading their state, for tests that make sure the shortcut is taken.</summary>
+    internal long KeptUnchanged { get; private set; }
 
     public void AddInvariant(Action check) => _invariants.Add(check);
 
@@ -127,7 +169,15 @@ internal sealed class RunMonitor : IEventObserver
             _awaitingCheckedAt = _awaitingChanges;
             for (int i = 0; i < _awaitingCount; i++)
             {
-                Check(_awaiting[i], ref kept);
+                int id = _awaiting[i];
+                if (!AskEveryTime && _stirsSeen[id] == _stirs[id] && _handlersSeen[id] == _handlersRun[_vmOf[id]])
+                {
+                    _awaiting[kept++] = id; // nothing that could change the answer happened since it was kept
+                    KeptUnchanged++;
+                    continue;
+                }
+
+                Check(id, ref kept);
             }
         }
         else
@@ -157,6 +207,8 @@ internal sealed class RunMonitor : IEventObserver
         if (AwaitsExitHandler(v))
         {
             _awaiting[kept++] = id; // its sender's exit handler, still to run, will wake it
+            _stirsSeen[id] = _stirs[id];
+            _handlersSeen[id] = _handlersRun[v.Info.Vm];
             return;
         }
 
@@ -164,22 +216,37 @@ internal sealed class RunMonitor : IEventObserver
         ReportLostWakeup(id, $"IRR vector 0x{v.Irr.Highest():X2} set while blocked and nothing woke it");
     }
 
-    /// <summary>Does a peer's ICR-write exit, whose KVM handler has not run yet, name this vCPU?</summary>
+    /// <summary>
+    /// Does a peer's ICR-write exit, whose KVM handler has not run yet, name this vCPU? The sender found last time is
+    /// asked first: an awaiting vCPU is re-checked after every handler anywhere, and at 4,096 vCPUs scanning its VM's
+    /// senders each time was a third of the run's instructions (issue 19). Any naming sender gives the same answer.
+    /// </summary>
     private bool AwaitsExitHandler(VcpuRuntime v)
     {
+        int last = _namingSender[v.Info.Id];
+        if (last >= 0 && !AskEveryTime && Names(_m.Vcpus[last], v))
+        {
+            return true;
+        }
+
         int vm = v.Info.Vm;
         int[] senders = _pendingSenders[vm];
         for (int i = 0; i < _pendingSenderCount[vm]; i++)
         {
             var sender = _m.Vcpus[senders[i]];
-            if (ApicDestination.Matches(in v.Info, new Icr(sender.PendingIcrExit.ExitInfo1), sender.Info.ApicId))
+            if (Names(sender, v))
             {
+                _namingSender[v.Info.Id] = sender.Info.Id;
                 return true;
             }
         }
 
         return false;
     }
+
+    /// <summary>The sender's ICR write awaits its handler and names the vCPU.</summary>
+    private static bool Names(VcpuRuntime sender, VcpuRuntime v) =>
+        sender.IcrExitPending && ApicDestination.Matches(in v.Info, new Icr(sender.PendingIcrExit.ExitInfo1), sender.Info.ApicId);
 
     public void ReportLostWakeup(int vcpu, string detail)
     {

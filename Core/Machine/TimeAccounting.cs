@@ -101,6 +101,11 @@ internal sealed class TimeAccounting : IEventHandler
             case VcpuState.InUserspace: c.UserspaceNs += elapsed; break;
         }
 
+        if (v.State == VcpuState.Blocked && next != VcpuState.Blocked)
+        {
+            _m.Monitor.Stir(v);
+        }
+
         v.State = next;
         v.StateSince = Now;
     }
