@@ -28,6 +28,8 @@ public class RunMonitorShortcutTests
         yield return new TestCaseData(null, FourVms().With("Simulation:CheckInvariants", "false").With("Forgetful", "true").With("Vms:0:Workload:HaltTimeoutNs", "100000")
             .With("Vms:1:Workload:HaltTimeoutNs", "100000").With("Vms:2:Workload:HaltTimeoutNs", "100000").With("Vms:3:Workload:HaltTimeoutNs", "100000"), true)
             .SetName("four over-committed VMs, exit handlers that forget a wake-up (lost wake-ups while awaiting)");
+        yield return new TestCaseData(null, FourVms().With("Costs:VmExitNs", "0").With("Vms:0:Workload:ComputeNs", "1").With("Vms:1:Workload:ComputeNs", "1"), false)
+            .SetName("four over-committed VMs, exits of no time and back-to-back ICR writes (the handler still runs before VMRUN)");
         yield return new TestCaseData("devices-nvme.json", Overrides(), false).SetName("devices-nvme (GA-log wake-ups)");
         yield return new TestCaseData("large-overcommit.json", Overrides(("Simulation:DurationUs", "400"), ("Simulation:CheckInvariants", "false")), false)
             .SetName("large-overcommit, 4,096 vCPUs");

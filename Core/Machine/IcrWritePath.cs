@@ -37,18 +37,23 @@ internal sealed class IcrWritePath : IEventHandler
         Count(v, in outcome);
         v.ExitInfo2 = outcome.ExitInfo2;
         long expectedHandlerNs = _m.Costs.IpiEmulationNs;
-        _m.RunLoop.BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + expectedHandlerNs);
         long acts = (_m.Costs.VmExitNs / 2) + expectedHandlerNs;
         if (acts <= 0)
         {
+            _m.RunLoop.BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + expectedHandlerNs);
             RunHandler(v, in outcome, expectedHandlerNs);
             return true;
         }
 
+        // The handler's event is scheduled before the exit's phase is armed: with Costs:VmExitNs = 0 both fall in the
+        // same nanosecond, and KVM's handler must run before the VMRUN that ends the exit (the engine dispatches
+        // equal times in the order they were scheduled). Otherwise the guest ran on, and its next ICR write replaced
+        // the pending one, whose handler never ran (found in review). With VmExitNs > 0 the handler acts earlier anyway.
         v.PendingIcrExit = outcome;
         v.IcrExitPending = true;
         _m.Monitor.IcrExitBegan(v);
         _m.Engine.Schedule(_m.Now + acts, _kind, v.Info.Id);
+        _m.RunLoop.BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + expectedHandlerNs);
         return true;
     }
 
@@ -95,7 +100,7 @@ internal sealed class IcrWritePath : IEventHandler
         }
 
         v.ExitReason = ExitReason.AvicIncompleteIpi;
-        counters.Vcpus[v.Info.Id].IncompleteIpiExits++;
+        v.Counters.IncompleteIpiExits++;
         switch (outcome.Cause)
         {
             case IncompleteIpiCause.TargetNotRunning: counters.ExitsTargetNotRunning++; break;

@@ -317,6 +317,12 @@ internal sealed class RunMonitor : IEventObserver
                 ReportViolation($"vCPU {v.Info.Id} is {v.State} with loaded = {v.Loaded}");
                 return;
             }
+
+            if (v.IcrExitPending && v.State == VcpuState.InGuest)
+            {
+                ReportViolation($"vCPU {v.Info.Id} re-entered the guest before KVM's handler of its ICR-write exit ran");
+                return;
+            }
         }
     }
 
