@@ -71,20 +71,24 @@ public class RunMonitorShortcutTests
         {
             fast.Step();
             full.Step();
-            var a = fast.Internals.Monitor.Awaiting;
-            var b = full.Internals.Monitor.Awaiting;
+            int[] a = fast.Internals.Monitor.Wakeups.AwaitingInOrder();
+            int[] b = full.Internals.Monitor.Wakeups.AwaitingInOrder();
             awaited += a.Length;
             if (!a.SequenceEqual(b))
             {
-                Assert.Fail($"after event {fast.EventsDispatched} at {fast.Now} ns: awaiting [{string.Join(", ", a.ToArray())}] against [{string.Join(", ", b.ToArray())}]");
+                Assert.Fail($"after event {fast.EventsDispatched} at {fast.Now} ns: awaiting [{string.Join(", ", a)}] against [{string.Join(", ", b)}]");
             }
         }
 
         Assert.That(full.IsFinished, Is.True);
         var r = fast.GetResult();
         Assert.That(awaited, Is.GreaterThan(0), "vCPUs awaited exit handlers");
-        Assert.That(fast.Internals.Monitor.KeptUnchanged, Is.GreaterThan(0), "the shortcut was taken");
-        Assert.That(full.Internals.Monitor.KeptUnchanged, Is.Zero);
+        if (fast.Machine.Vms.Count > 1)
+        {
+            Assert.That(fast.Internals.Monitor.Wakeups.KeptUnasked, Is.GreaterThan(0), "the shortcut was taken (it skips the VMs where nothing moved)");
+        }
+
+        Assert.That(full.Internals.Monitor.Wakeups.KeptUnasked, Is.Zero);
         Assert.That(r.Failure, Is.Null);
         Assert.That(r.Events, Is.GreaterThan(1000));
         Assert.That(r.LostWakeups, losesWakeups ? Is.Not.Empty : Is.Empty);
@@ -103,7 +107,7 @@ public class RunMonitorShortcutTests
         var builder = new EmuBuilder().UseConfiguration(configuration.Build()).AddPlugin(new SchedulersPlugin());
         builder.AddPlugin(keys.ContainsKey("Forgetful") ? new ForgetfulPlugin() : new SvmPlugin());
         var sim = builder.Build();
-        sim.Internals.Monitor.AskEveryTime = askEveryTime;
+        sim.Internals.Monitor.Wakeups.AskEveryTime = askEveryTime;
         return sim;
     }
 

@@ -353,7 +353,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         }
         var v = _m.Vcpus[vcpu];
         v.GaLogWakeups++;
-        _m.Monitor.Stir(v);
+        _m.Monitor.Wakeups.Stir(v);
     }
 
     public void GaLogInterrupt(int pcpu, long hostModeNs)

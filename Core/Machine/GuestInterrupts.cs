@@ -91,7 +91,7 @@ internal sealed class GuestInterrupts : IEventHandler
         }
         else if (v.State == VcpuState.Blocked)
         {
-            _m.Monitor.NoteBlockedWithIrr(v);
+            _m.Monitor.Wakeups.NoteBlockedWithIrr(v);
         }
 
         return fresh;
@@ -266,7 +266,7 @@ internal sealed class GuestInterrupts : IEventHandler
         }
 
         v.WakePending = true;
-        _m.Monitor.Stir(v);
+        _m.Monitor.Wakeups.Stir(v);
         _m.Counters.Wakeups++;
         _m.Counters.Vcpus[target].Wakeups++;
         _m.Monitor.TraceInstant(v.Cpu, TraceKind.Wakeup, target, 0);

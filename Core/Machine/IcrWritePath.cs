@@ -51,7 +51,7 @@ internal sealed class IcrWritePath : IEventHandler
         // the pending one, whose handler never ran (found in review). With VmExitNs > 0 the handler acts earlier anyway.
         v.PendingIcrExit = outcome;
         v.IcrExitPending = true;
-        _m.Monitor.IcrExitBegan(v);
+        _m.Monitor.Wakeups.IcrExitBegan(v);
         _m.Engine.Schedule(_m.Now + acts, _kind, v.Info.Id);
         _m.RunLoop.BeginExit(v, TraceKind.VmExit, _m.Costs.VmExitNs + expectedHandlerNs);
         return true;
@@ -61,7 +61,7 @@ internal sealed class IcrWritePath : IEventHandler
     {
         var v = _m.Vcpus[e.Subject];
         v.IcrExitPending = false;
-        _m.Monitor.IcrExitHandled(v);
+        _m.Monitor.Wakeups.IcrExitHandled(v);
         RunHandler(v, in v.PendingIcrExit, _m.Costs.IpiEmulationNs);
     }
 

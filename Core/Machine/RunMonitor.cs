@@ -8,7 +8,7 @@ namespace Emu.Core.Machine;
 
 /// <summary>
 /// Watches the run after every event: keeps the recent-event history a report shows, detects lost wake-ups
-/// (always), checks the invariants (in check mode), and stops the run with a failure. The engine calls it
+/// (always, through <see cref="LostWakeupWatch"/>), checks the invariants (in check mode), and stops the run with a failure. The engine calls it
 /// through its own slot, which nothing outside Core can take over.
 /// </summary>
 internal sealed class RunMonitor : IEventObserver
@@ -23,127 +23,28 @@ internal sealed class RunMonitor : IEventObserver
     private readonly List<Action> _invariants = new();
     private long _historyCount;
 
-    // The lost-wake-up watch. A blocked vCPU that got an IRR bit is checked after the event (fresh); one whose waker
-    // is a peer's ICR-write exit still to be handled waits (awaiting) and is checked again only after an exit handler
-    // ran (or it is noted again), since nothing else can end that wait; rescanning them after every event made the
-    // 4,096-vCPU strict run spend 79 % of its time here (issue 19). Each vCPU is in at most one list.
-    private readonly int[] _fresh;
-    private readonly int[] _awaiting;
-    private readonly bool[] _watched;
-    private int _freshCount;
-    private int _awaitingCount;
-    private long _awaitingChanges;
-    private long _awaitingCheckedAt;
-
-    // Per VM, the vCPUs whose ICR-write exit awaits KVM's handler (at most one each), so the watch asks only those.
-    private readonly int[][] _pendingSenders;
-    private readonly int[] _pendingSenderCount;
-    private readonly int[] _pendingSlot;
-
-    // Per vCPU, the pending sender that named it when last asked, or -1.
-    private readonly int[] _namingSender;
-
-    // A vCPU kept awaiting was blocked with an IRR bit, nothing waking it, and named by a pending sender. Only a
-    // change that can end its wait (a wake-up or a GA-log entry on its way, or leaving Blocked: Stir) or a handler run
-    // in its VM (which drops a sender; senders only add names otherwise) can change that answer. Its IRR cannot empty
-    // nor can it start to wait for SIPI while blocked: both happen at VMRUN or HLT. While neither count moved since it
-    // was kept, it is kept again without reading its state. The answers, and so the reports and their order, are
-    // those of asking every time (RunMonitorShortcutTests runs the two in lockstep).
-    private readonly int[] _stirs;
-    private readonly int[] _stirsSeen;
-    private readonly long[] _handlersRun;
-    private readonly long[] _handlersSeen;
-    private readonly int[] _vmOf;
-
     public RunMonitor(MachineState m)
     {
         _m = m;
-        int vcpus = m.Vcpus.Length;
-        _fresh = new int[vcpus];
-        _awaiting = new int[vcpus];
-        _watched = new bool[vcpus];
-        _pendingSlot = new int[vcpus];
-        _namingSender = new int[vcpus];
-        Array.Fill(_namingSender, -1);
-        _stirs = new int[vcpus];
-        _stirsSeen = new int[vcpus];
-        _handlersSeen = new long[vcpus];
-        _handlersRun = new long[m.Vms.Length];
-        _vmOf = new int[vcpus];
-        for (int i = 0; i < vcpus; i++)
-        {
-            _vmOf[i] = m.Vcpus[i].Info.Vm;
-        }
-        _pendingSenders = new int[m.Vms.Length][];
-        _pendingSenderCount = new int[m.Vms.Length];
-        for (int i = 0; i < m.Vms.Length; i++)
-        {
-            _pendingSenders[i] = new int[m.Vms[i].VcpuCount];
-        }
+        Wakeups = new LostWakeupWatch(m);
     }
+
+    /// <summary>The lost-wake-up watch (always on).</summary>
+    public LostWakeupWatch Wakeups { get; }
 
     /// <summary>Why the run stopped early, or null.</summary>
     public string? Failure { get; private set; }
 
     public List<LostWakeupRecord> LostWakeupRecords { get; } = new();
 
-    /// <summary>The vCPU's ICR write exited; KVM's handler runs later (<see cref="IcrExitHandled"/>).</summary>
-    public void IcrExitBegan(VcpuRuntime sender)
-    {
-        int vm = sender.Info.Vm;
-        _pendingSlot[sender.Info.Id] = _pendingSenderCount[vm];
-        _pendingSenders[vm][_pendingSenderCount[vm]++] = sender.Info.Id;
-    }
-
-    public void IcrExitHandled(VcpuRuntime sender)
-    {
-        int vm = sender.Info.Vm;
-        int slot = _pendingSlot[sender.Info.Id];
-        int last = _pendingSenders[vm][--_pendingSenderCount[vm]];
-        _pendingSenders[vm][slot] = last;
-        _pendingSlot[last] = slot;
-        _handlersRun[vm]++;
-        _awaitingChanges++; // a handler ran: the vCPUs awaiting one may have been woken, or not
-    }
-
-    /// <summary>Something that can end the vCPU's wait happened (see <see cref="_stirs"/>).</summary>
-    public void Stir(VcpuRuntime v) => _stirs[v.Info.Id]++;
-
-    /// <summary>
-    /// Asks every awaiting vCPU again, in turn, as the original rule says; the shortcuts (<see cref="_stirs"/>, the
-    /// last naming sender) off. For tests that compare the two.
-    /// </summary>
-    internal bool AskEveryTime { get; set; }
-
-    /// <summary>The vCPUs awaiting an exit handler after the last event, in order: for tests that compare the two ways.</summary>
-    internal ReadOnlySpan<int> Awaiting => _awaiting.AsSpan(0, _awaitingCount);
-
-    /// <summary>Awaiting vCPUs kept without reading their state, for tests that make sure the shortcut is taken.</summary>
-    internal long KeptUnchanged { get; private set; }
-
     public void AddInvariant(Action check) => _invariants.Add(check);
-
-    /// <summary>An IRR bit was set on a blocked vCPU: after this event it must have a wake-up on its way.</summary>
-    public void NoteBlockedWithIrr(VcpuRuntime v)
-    {
-        int id = v.Info.Id;
-        if (!_watched[id])
-        {
-            _watched[id] = true;
-            _fresh[_freshCount++] = id;
-        }
-        else
-        {
-            _awaitingChanges++; // awaiting already (it may have woken and blocked again since): look at it after this event
-        }
-    }
 
     public void AfterEvent(in SimEvent e)
     {
         _history[_historyCount++ % HistoryLength] = e;
-        if (_freshCount > 0 || (_awaitingCount > 0 && _awaitingChanges != _awaitingCheckedAt))
+        if (Wakeups.Due)
         {
-            CheckLostWakeups();
+            Wakeups.Check();
         }
 
         if (_m.CheckInvariants && Failure is null)
@@ -159,94 +60,6 @@ internal sealed class RunMonitor : IEventObserver
             }
         }
     }
-
-    private void CheckLostWakeups()
-    {
-        // The awaiting first (they were noted earlier), then the fresh: reports keep the order the vCPUs were noted in.
-        int kept = 0;
-        if (_awaitingChanges != _awaitingCheckedAt)
-        {
-            _awaitingCheckedAt = _awaitingChanges;
-            for (int i = 0; i < _awaitingCount; i++)
-            {
-                int id = _awaiting[i];
-                if (!AskEveryTime && _stirsSeen[id] == _stirs[id] && _handlersSeen[id] == _handlersRun[_vmOf[id]])
-                {
-                    _awaiting[kept++] = id; // nothing that could change the answer happened since it was kept
-                    KeptUnchanged++;
-                    continue;
-                }
-
-                Check(id, ref kept);
-            }
-        }
-        else
-        {
-            kept = _awaitingCount;
-        }
-
-        for (int i = 0; i < _freshCount; i++)
-        {
-            Check(_fresh[i], ref kept);
-        }
-
-        _freshCount = 0;
-        _awaitingCount = kept;
-    }
-
-    /// <summary>Drops the vCPU from the watch if it is awake or being woken, keeps it if a handler may still wake it, else reports.</summary>
-    private void Check(int id, ref int kept)
-    {
-        var v = _m.Vcpus[id];
-        if (v.State != VcpuState.Blocked || v.WakePending || v.Irr.IsEmpty || v.WaitForSipi || v.GaLogWakeups > 0)
-        {
-            _watched[id] = false;
-            return;
-        }
-
-        if (AwaitsExitHandler(v))
-        {
-            _awaiting[kept++] = id; // its sender's exit handler, still to run, will wake it
-            _stirsSeen[id] = _stirs[id];
-            _handlersSeen[id] = _handlersRun[v.Info.Vm];
-            return;
-        }
-
-        _watched[id] = false;
-        ReportLostWakeup(id, $"IRR vector 0x{v.Irr.Highest():X2} set while blocked and nothing woke it");
-    }
-
-    /// <summary>
-    /// Does a peer's ICR-write exit, whose KVM handler has not run yet, name this vCPU? The sender found last time is
-    /// asked first: an awaiting vCPU is re-checked after every handler anywhere, and at 4,096 vCPUs scanning its VM's
-    /// senders each time was a third of the run's instructions (issue 19). Any naming sender gives the same answer.
-    /// </summary>
-    private bool AwaitsExitHandler(VcpuRuntime v)
-    {
-        int last = _namingSender[v.Info.Id];
-        if (last >= 0 && !AskEveryTime && Names(_m.Vcpus[last], v))
-        {
-            return true;
-        }
-
-        int vm = v.Info.Vm;
-        int[] senders = _pendingSenders[vm];
-        for (int i = 0; i < _pendingSenderCount[vm]; i++)
-        {
-            var sender = _m.Vcpus[senders[i]];
-            if (Names(sender, v))
-            {
-                _namingSender[v.Info.Id] = sender.Info.Id;
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The sender's ICR write awaits its handler and names the vCPU.</summary>
-    private static bool Names(VcpuRuntime sender, VcpuRuntime v) =>
-        sender.IcrExitPending && ApicDestination.Matches(in v.Info, new Icr(sender.PendingIcrExit.ExitInfo1), sender.Info.ApicId);
 
     public void ReportLostWakeup(int vcpu, string detail)
     {

@@ -103,7 +103,7 @@ internal sealed class TimeAccounting : IEventHandler
 
         if (v.State == VcpuState.Blocked && next != VcpuState.Blocked)
         {
-            _m.Monitor.Stir(v);
+            _m.Monitor.Wakeups.Stir(v);
         }
 
         v.State = next;
