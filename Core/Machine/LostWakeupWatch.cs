@@ -17,7 +17,7 @@ namespace Emu.Core.Machine;
 /// moved (their IRR cannot empty nor can they start to wait for SIPI while blocked: both happen at VMRUN or HLT). At
 /// 4,096 vCPUs in 32 VMs that is a VM's few instead of all of them. They are looked at in the order they were kept,
 /// across VMs, so that reports come in the order of asking every awaiting vCPU in turn (<see cref="AskEveryTime"/>,
-/// which RunMonitorShortcutTests runs in lockstep with this).
+/// which LostWakeupWatchTests runs in lockstep with this).
 /// </remarks>
 internal sealed class LostWakeupWatch
 {

@@ -12,12 +12,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Emu.Tests;
 
 /// <summary>
-/// The lost-wake-up watch keeps an awaiting vCPU without asking again while nothing that could change the answer
-/// happened, and asks the sender that named it last first (issue 19). Both are shortcuts of one rule: the same
-/// runs with every awaiting vCPU asked in full after every exit handler must give byte-identical results, lost
-/// wake-ups (their vCPUs, times, order and details) included.
+/// The lost-wake-up watch (LostWakeupWatch) asks awaiting vCPUs again only in the VMs where a handler ran or one of
+/// them was stirred, and asks the sender that named a vCPU last first (issue 19). Both are shortcuts of one rule: the
+/// same runs with every awaiting vCPU asked in full after every change must watch the same vCPUs in the same order
+/// after every event and give byte-identical results, lost wake-ups (their vCPUs, times, order and details) included.
 /// </summary>
-public class RunMonitorShortcutTests
+public class LostWakeupWatchTests
 {
     private static IEnumerable<TestCaseData> Runs()
     {
