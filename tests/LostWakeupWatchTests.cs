@@ -30,6 +30,11 @@ public class LostWakeupWatchTests
             .SetName("four over-committed VMs, exit handlers that forget a wake-up (lost wake-ups while awaiting)");
         yield return new TestCaseData(null, FourVms().With("Costs:VmExitNs", "0").With("Vms:0:Workload:ComputeNs", "1").With("Vms:1:Workload:ComputeNs", "1"), false)
             .SetName("four over-committed VMs, exits of no time and back-to-back ICR writes (the handler still runs before VMRUN)");
+        yield return new TestCaseData("nested-overcommit.json", Overrides(
+                ("Vms:1:Name", "l1b"), ("Vms:1:Vcpus", "4"), ("Vms:1:Workload:Kind", "Mixed"), ("Vms:1:Workload:Halt", "0.3"),
+                ("Vms:1:Nested:Vcpus", "4"), ("Vms:1:Nested:Workload:Kind", "Mixed"), ("Vms:1:Nested:Workload:Ipi", "1.0"),
+                ("Vms:1:Nested:Workload:Halt", "0.3"), ("Vms:1:Nested:L2Share", "0.7")), false)
+            .SetName("nested-overcommit with two L1 VMs (L0 wakes an L1 vCPU without an IRR bit)");
         yield return new TestCaseData("devices-nvme.json", Overrides(), false).SetName("devices-nvme (GA-log wake-ups)");
         yield return new TestCaseData("large-overcommit.json", Overrides(("Simulation:DurationUs", "400"), ("Simulation:CheckInvariants", "false")), false)
             .SetName("large-overcommit, 4,096 vCPUs");
@@ -106,6 +111,11 @@ public class LostWakeupWatchTests
         configuration.AddInMemoryCollection(keys.Where(k => k.Key != "Forgetful"));
         var builder = new EmuBuilder().UseConfiguration(configuration.Build()).AddPlugin(new SchedulersPlugin());
         builder.AddPlugin(keys.ContainsKey("Forgetful") ? new ForgetfulPlugin() : new SvmPlugin());
+        if (scenario?.StartsWith("nested", StringComparison.Ordinal) == true)
+        {
+            builder.AddPlugin(new Emu.Plugins.NestedSvm.NestedSvmPlugin());
+        }
+
         var sim = builder.Build();
         sim.Internals.Monitor.Wakeups.AskEveryTime = askEveryTime;
         return sim;

@@ -136,9 +136,9 @@ internal sealed class LostWakeupWatch
     /// <summary>After an event (when <see cref="Due"/>): the awaiting first (they were noted earlier), then the fresh.</summary>
     public void Check()
     {
-        if (_awaitingTotal > 0 && _changes != _checkedAt)
+        if (_changes != _checkedAt)
         {
-            _checkedAt = _changes;
+            _checkedAt = _changes; // caught up even when nothing awaits (a check for fresh vCPUs alone), as the rule says
             AskAwaitingAgain();
         }
 

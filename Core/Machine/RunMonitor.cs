@@ -8,8 +8,8 @@ namespace Emu.Core.Machine;
 
 /// <summary>
 /// Watches the run after every event: keeps the recent-event history a report shows, detects lost wake-ups
-/// (always, through <see cref="LostWakeupWatch"/>), checks the invariants (in check mode), and stops the run with a failure. The engine calls it
-/// through its own slot, which nothing outside Core can take over.
+/// (always, through <see cref="LostWakeupWatch"/>), checks the invariants (in check mode), and stops the run with a
+/// failure. The engine calls it through its own slot, which nothing outside Core can take over.
 /// </summary>
 internal sealed class RunMonitor : IEventObserver
 {
