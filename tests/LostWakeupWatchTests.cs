@@ -13,9 +13,9 @@ namespace Emu.Tests;
 
 /// <summary>
 /// The lost-wake-up watch (LostWakeupWatch) asks awaiting vCPUs again only in the VMs where a handler ran or one of
-/// them was stirred, and asks the sender that named a vCPU last first (issue 19). Both are shortcuts of one rule: the
-/// same runs with every awaiting vCPU asked in full after every change must watch the same vCPUs in the same order
-/// after every event and give byte-identical results, lost wake-ups (their vCPUs, times, order and details) included.
+/// them was stirred (issue 19). That is a shortcut of one rule: the same runs with every awaiting vCPU asked in full
+/// after every change must watch the same vCPUs in the same order after every event and give byte-identical results,
+/// lost wake-ups (their vCPUs, times, order and details) included.
 /// </summary>
 public class LostWakeupWatchTests
 {

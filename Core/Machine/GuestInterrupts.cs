@@ -268,7 +268,7 @@ internal sealed class GuestInterrupts : IEventHandler
         v.WakePending = true;
         _m.Monitor.Wakeups.Stir(v);
         _m.Counters.Wakeups++;
-        _m.Counters.Vcpus[target].Wakeups++;
+        v.Counters.Wakeups++;
         _m.Monitor.TraceInstant(v.Cpu, TraceKind.Wakeup, target, 0);
         _m.Engine.Schedule(Now + _m.Costs.WakeupNs, _kindBase + (int)Kind.WakeArrive, target);
         return true;

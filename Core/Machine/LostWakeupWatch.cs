@@ -52,9 +52,6 @@ internal sealed class LostWakeupWatch
     private readonly int[] _pendingSenderCount;
     private readonly int[] _pendingSlot;
 
-    // Per vCPU, the pending sender that named it when last asked, or -1: asked first.
-    private readonly int[] _namingSender;
-
     public LostWakeupWatch(MachineState m)
     {
         _m = m;
@@ -66,8 +63,6 @@ internal sealed class LostWakeupWatch
         _keptOrder = new long[vcpus];
         _asked = new int[vcpus];
         _pendingSlot = new int[vcpus];
-        _namingSender = new int[vcpus];
-        Array.Fill(_namingSender, -1);
         _awaiting = new int[vms][];
         _awaitingCount = new int[vms];
         _vmDirty = new bool[vms];
@@ -265,31 +260,20 @@ internal sealed class LostWakeupWatch
         return false;
     }
 
-    /// <summary>Does a peer's ICR-write exit, whose KVM handler has not run yet, name this vCPU? Any naming sender gives the same answer.</summary>
+    /// <summary>Does a peer's ICR-write exit, whose KVM handler has not run yet, name this vCPU?</summary>
     private bool AwaitsExitHandler(VcpuRuntime v)
     {
-        int last = _namingSender[v.Info.Id];
-        if (last >= 0 && !AskEveryTime && Names(_m.Vcpus[last], v))
-        {
-            return true;
-        }
-
         int vm = v.Info.Vm;
         int[] senders = _pendingSenders[vm];
         for (int i = 0; i < _pendingSenderCount[vm]; i++)
         {
             var sender = _m.Vcpus[senders[i]];
-            if (Names(sender, v))
+            if (ApicDestination.Matches(in v.Info, new Icr(sender.PendingIcrExit.ExitInfo1), sender.Info.ApicId))
             {
-                _namingSender[v.Info.Id] = sender.Info.Id;
                 return true;
             }
         }
 
         return false;
     }
-
-    /// <summary>The sender's ICR write awaits its handler and names the vCPU.</summary>
-    private static bool Names(VcpuRuntime sender, VcpuRuntime v) =>
-        sender.IcrExitPending && ApicDestination.Matches(in v.Info, new Icr(sender.PendingIcrExit.ExitInfo1), sender.Info.ApicId);
 }

@@ -174,7 +174,7 @@ internal sealed class TimeAccounting : IEventHandler
         foreign = false;
         var counters = _m.Counters;
         var cpu = _m.Cpus[pcpu];
-        counters.Pcpus[pcpu].DoorbellsReceived++;
+        cpu.Counters.DoorbellsReceived++;
         int task = cpu.Current;
         int running = task < 0 ? -1 : _m.Tasks[task].Vcpu;
         if (running == vcpu && _m.Vcpus[vcpu].State == VcpuState.InGuest)
@@ -186,7 +186,7 @@ internal sealed class TimeAccounting : IEventHandler
         var landing = running == vcpu ? DoorbellLanding.TargetInHost : DoorbellLanding.Elsewhere;
         if (landing == DoorbellLanding.Elsewhere)
         {
-            counters.Pcpus[pcpu].SpuriousDoorbells++;
+            cpu.Counters.SpuriousDoorbells++;
         }
 
         _m.Monitor.TraceInstant(pcpu, landing == DoorbellLanding.TargetInHost ? TraceKind.DoorbellInHost : TraceKind.SpuriousDoorbell, vcpu, 0);
