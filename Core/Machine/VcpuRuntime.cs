@@ -41,9 +41,10 @@ internal enum VcpuPhase : byte
 /// <summary>A vCPU's mutable state during a run; preallocated, indexed by global vCPU id.</summary>
 internal sealed class VcpuRuntime
 {
-    public VcpuRuntime(VcpuInfo info, int phaseTimer, int lapicTimer, Results.VcpuCounters counters)
+    public VcpuRuntime(VcpuInfo info, int phaseTimer, int lapicTimer, Results.VcpuCounters counters, PendingVector[] pending)
     {
         Info = info;
+        Pending = pending;
         PhaseTimer = phaseTimer;
         LapicTimer = lapicTimer;
         Counters = counters;
@@ -131,6 +132,9 @@ internal sealed class VcpuRuntime
     /// <summary>The vCPU's results (the same object as SimulationCounters.Vcpus[id]), allocated next to it.</summary>
     public readonly Results.VcpuCounters Counters;
 
-    /// <summary>Per vector: when its IRR bit was set and how many sends it holds.</summary>
-    public readonly PendingVector[] Pending = new PendingVector[256];
+    /// <summary>
+    /// Per vector: when its IRR bit was set and how many sends it holds. 3 KiB of which an event touches a line;
+    /// allocated apart from the vCPU's other state (see MachineState).
+    /// </summary>
+    public readonly PendingVector[] Pending;
 }

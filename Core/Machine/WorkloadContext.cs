@@ -15,10 +15,13 @@ internal sealed class WorkloadContext : IWorkloadContext
         _m = m;
         Vm = vm;
         _streams = new RandomStream[vm.VcpuCount];
+
+        // Purpose, VM and vCPU in the derivation: adding a VM or a vCPU does not move another's numbers. The purpose
+        // is made once, so that the streams lie side by side (each is read at every guest action).
+        string purpose = "workload/" + vm.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (int i = 0; i < vm.VcpuCount; i++)
         {
-            // Purpose, VM and vCPU in the derivation: adding a VM or a vCPU does not move another's numbers.
-            _streams[i] = RandomStream.Derive(m.Seed, "workload/" + vm.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), i);
+            _streams[i] = RandomStream.Derive(m.Seed, purpose, i);
         }
     }
 
