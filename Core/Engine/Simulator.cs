@@ -11,7 +11,10 @@ public sealed class Simulator
     private const int CompactionMinimum = 32;
 
     private readonly EventQueue _queue = new();
-    private IEventHandler?[] _handlers = new IEventHandler?[16];
+    // Each kind's handler as its Handle method, bound when the kind is registered: the dispatch then calls through
+    // a delegate instead of an interface call whose site sees every handler type (the runtime's resolve stub, a
+    // hash lookup per event).
+    private HandleEvent?[] _handlers = new HandleEvent?[16];
     private string[] _kindNames = new string[16];
     private int _kindCount;
     private long[] _timerSequence = new long[64]; // the sequence of each timer's live event, -1 if none
@@ -76,7 +79,7 @@ public sealed class Simulator
             Array.Resize(ref _kindNames, _kindNames.Length * 2);
         }
 
-        _handlers[_kindCount] = handler;
+        _handlers[_kindCount] = handler.Handle;
         _kindNames[_kindCount] = name;
         return _kindCount++;
     }
@@ -220,7 +223,7 @@ public sealed class Simulator
         }
 
         // Kinds index the handler table by construction (RegisterKind hands them out): no bounds check needed.
-        System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_handlers), e.Kind)!.Handle(in e);
+        System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_handlers), e.Kind)!(in e);
         _monitor?.AfterEvent(in e);
         var observers = _observers;
         for (int i = 0; i < observers.Length; i++)
