@@ -27,13 +27,12 @@ internal sealed class LostWakeupWatch
     private readonly int[] _fresh;
     private int _freshCount;
 
-    // Fresh or awaiting; each vCPU is in at most one of the two.
-    private readonly bool[] _watched;
+    // Where each vCPU is in the watch: nowhere, fresh or awaiting.
+    private readonly Watch[] _watch;
 
     // Awaiting, per VM, each in the order it was kept (_keptOrder: one count across VMs).
     private readonly int[][] _awaiting;
     private readonly int[] _awaitingCount;
-    private readonly bool[] _isAwaiting;
     private readonly long[] _keptOrder;
     private int _awaitingTotal;
     private long _nextOrder;
@@ -58,8 +57,7 @@ internal sealed class LostWakeupWatch
         int vcpus = m.Vcpus.Length;
         int vms = m.Vms.Length;
         _fresh = new int[vcpus];
-        _watched = new bool[vcpus];
-        _isAwaiting = new bool[vcpus];
+        _watch = new Watch[vcpus];
         _keptOrder = new long[vcpus];
         _asked = new int[vcpus];
         _pendingSlot = new int[vcpus];
@@ -107,7 +105,7 @@ internal sealed class LostWakeupWatch
     /// <summary>Something that can end the vCPU's wait happened (see the remarks).</summary>
     public void Stir(VcpuRuntime v)
     {
-        if (_isAwaiting[v.Info.Id])
+        if (_watch[v.Info.Id] == Watch.Awaiting)
         {
             MarkDirty(v.Info.Vm);
         }
@@ -117,9 +115,9 @@ internal sealed class LostWakeupWatch
     public void NoteBlockedWithIrr(VcpuRuntime v)
     {
         int id = v.Info.Id;
-        if (!_watched[id])
+        if (_watch[id] == Watch.None)
         {
-            _watched[id] = true;
+            _watch[id] = Watch.Fresh;
             _fresh[_freshCount++] = id;
         }
         else
@@ -144,7 +142,7 @@ internal sealed class LostWakeupWatch
             {
                 int vm = _m.Vcpus[id].Info.Vm;
                 _awaiting[vm][_awaitingCount[vm]++] = id;
-                _isAwaiting[id] = true;
+                _watch[id] = Watch.Awaiting;
                 _keptOrder[id] = _nextOrder++;
                 _awaitingTotal++;
             }
@@ -159,7 +157,7 @@ internal sealed class LostWakeupWatch
         var all = new List<int>();
         for (int vm = 0; vm < _awaiting.Length; vm++)
         {
-            all.AddRange(_awaiting[vm].AsSpan(0, _awaitingCount[vm]).ToArray());
+            all.AddRange(_awaiting[vm].AsSpan(0, _awaitingCount[vm]));
         }
 
         all.Sort((a, b) => _keptOrder[a].CompareTo(_keptOrder[b]));
@@ -211,8 +209,7 @@ internal sealed class LostWakeupWatch
             int id = _asked[i];
             if (!Ask(id))
             {
-                _isAwaiting[id] = false; // dropped or reported
-                _awaitingTotal--;
+                _awaitingTotal--; // dropped or reported
             }
         }
 
@@ -224,7 +221,7 @@ internal sealed class LostWakeupWatch
             int kept = 0;
             for (int i = 0; i < _awaitingCount[vm]; i++)
             {
-                if (_isAwaiting[list[i]])
+                if (_watch[list[i]] == Watch.Awaiting)
                 {
                     list[kept++] = list[i];
                 }
@@ -246,7 +243,7 @@ internal sealed class LostWakeupWatch
         var v = _m.Vcpus[id];
         if (v.State != VcpuState.Blocked || v.WakePending || v.Irr.IsEmpty || v.WaitForSipi || v.GaLogWakeups > 0)
         {
-            _watched[id] = false;
+            _watch[id] = Watch.None;
             return false;
         }
 
@@ -255,7 +252,7 @@ internal sealed class LostWakeupWatch
             return true; // its sender's exit handler, still to run, will wake it
         }
 
-        _watched[id] = false;
+        _watch[id] = Watch.None;
         _m.Monitor.ReportLostWakeup(id, $"IRR vector 0x{v.Irr.Highest():X2} set while blocked and nothing woke it");
         return false;
     }
@@ -275,5 +272,16 @@ internal sealed class LostWakeupWatch
         }
 
         return false;
+    }
+
+    private enum Watch : byte
+    {
+        None,
+
+        /// <summary>Noted this event, to be asked after it.</summary>
+        Fresh,
+
+        /// <summary>Kept: a peer's ICR-write exit still to be handled names it.</summary>
+        Awaiting,
     }
 }
