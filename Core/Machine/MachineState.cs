@@ -29,10 +29,9 @@ internal sealed class MachineState
 
         // Each pCPU's counters, and each vCPU's counters and thread, are allocated next to its runtime state: one
         // event reads and writes all of them, and at thousands of vCPUs their cache lines and pages are what it
-        // costs (issue 19). The GC's compaction keeps the allocation order. The vCPUs' pending-vector arrays
-        // (3 KiB each, a line or two of them in use) are allocated apart, all before the groups: between them they
-        // spread each vCPU's hot state over a page of its own (pinned-4096 misses a 2 MB cache a third less often
-        // without them there).
+        // costs (issue 19). The GC's compaction keeps the allocation order. The vCPUs' pending vectors (3 KiB each, a
+        // line or two of them in use) are GuestInterrupts' one array: between the groups they spread each vCPU's hot
+        // state over a page of its own (pinned-4096 misses a 2 MB cache a third less often without them there).
         Cpus = new CpuRuntime[Topology.Count];
         var pcpuCounters = new PcpuCounters[Cpus.Length];
         for (int p = 0; p < Cpus.Length; p++)
@@ -53,12 +52,6 @@ internal sealed class MachineState
         Vcpus = new VcpuRuntime[vcpuCount];
         Tasks = new TaskRuntime[vcpuCount + hostTaskCount];
         var vcpuCounters = new VcpuCounters[vcpuCount];
-        var pending = new PendingVector[vcpuCount][];
-        for (int i = 0; i < vcpuCount; i++)
-        {
-            pending[i] = new PendingVector[256];
-        }
-
         int next = 0;
         for (int vm = 0; vm < setup.Vms.Count; vm++)
         {
@@ -70,7 +63,7 @@ internal sealed class MachineState
                 var allowed = AllowedSet(o.VcpuCpus.TryGetValue(i, out var own) ? own : o.Cpus);
                 vcpuCounters[next] = new VcpuCounters();
                 Tasks[next] = new TaskRuntime(next, next, vm, o.Weight, allowed);
-                Vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer(), vcpuCounters[next], pending[next])
+                Vcpus[next] = new VcpuRuntime(info, engine.AllocateTimer(), engine.AllocateTimer(), vcpuCounters[next])
                 {
                     HltExits = o.HltExits,
                     GuestHaltPollNs = o.GuestHaltPollNs,

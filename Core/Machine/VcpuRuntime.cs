@@ -41,14 +41,18 @@ internal enum VcpuPhase : byte
 /// <summary>A vCPU's mutable state during a run; preallocated, indexed by global vCPU id.</summary>
 internal sealed class VcpuRuntime
 {
-    public VcpuRuntime(VcpuInfo info, int phaseTimer, int lapicTimer, Results.VcpuCounters counters, PendingVector[] pending)
+    public VcpuRuntime(VcpuInfo info, int phaseTimer, int lapicTimer, Results.VcpuCounters counters)
     {
         Info = info;
-        Pending = pending;
         PhaseTimer = phaseTimer;
         LapicTimer = lapicTimer;
         Counters = counters;
     }
+
+    // The runtime lays out fields by size, value types last in the order declared: the IRR and the vCPU's identity
+    // end the object next to its state bytes, so that another vCPU's IPI (SetIrr, AcceptInGuest) reads one or two
+    // cache lines of it, not four (issue 19, docs/benchmarks.md).
+    public InterruptRequestRegister Irr;
 
     public VcpuInfo Info;
     public readonly int PhaseTimer;
@@ -102,8 +106,6 @@ internal sealed class VcpuRuntime
     public long GuestRemainingNs;
     public long StateSince;
 
-    public InterruptRequestRegister Irr;
-
     /// <summary>NMIs pending (vcpu->arch.nmi_pending): not IRR bits; taken at the next VMRUN.</summary>
     public int NmiPending;
 
@@ -131,10 +133,4 @@ internal sealed class VcpuRuntime
 
     /// <summary>The vCPU's results (the same object as SimulationCounters.Vcpus[id]), allocated next to it.</summary>
     public readonly Results.VcpuCounters Counters;
-
-    /// <summary>
-    /// Per vector: when its IRR bit was set and how many sends it holds. 3 KiB of which an event touches a line;
-    /// allocated apart from the vCPU's other state (see MachineState).
-    /// </summary>
-    public readonly PendingVector[] Pending;
 }

@@ -14,7 +14,7 @@ public class HaltPollingTests
     private static HaltPollWindow Window(KvmProfile profile = KvmProfile.Current, int? shrink = null) =>
         new(new KvmOptions { Profile = profile, HaltPollNsShrink = shrink });
 
-    private static VcpuRuntime Vcpu() => new(VcpuInfo.ForGuest(0, 0, 0, 1, 0), 0, 1, new Emu.Core.Results.VcpuCounters(), new PendingVector[256]);
+    private static VcpuRuntime Vcpu() => new(VcpuInfo.ForGuest(0, 0, 0, 1, 0), 0, 1, new Emu.Core.Results.VcpuCounters());
 
     [Test]
     public void Window_StartsAtZero_GrowsFromGrowStartByTwo_AndIsCappedAtTheMaximum()
