@@ -44,7 +44,7 @@ internal sealed class GuestInterrupts : IEventHandler
     private long Now => _m.Engine.Now;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref PendingVector Pending(VcpuRuntime v, int vector) => ref _pending[(vector * _vcpuCount) + v.Info.Id];
+    private ref PendingVector Pending(int vcpu, int vector) => ref _pending[(vector * _vcpuCount) + vcpu];
 
     /// <summary>Every vector but the guest's own timer and its VM's device vectors is an IPI in this model.</summary>
     private bool IsIpiVector(VcpuRuntime v, byte vector) => vector != LocalTimerVector && !_m.Devices.IsDeviceVector(v.Info.Vm, vector);
@@ -80,9 +80,10 @@ internal sealed class GuestInterrupts : IEventHandler
         var counters = _m.Counters;
         bool ipi = IsIpiVector(v, vector);
         bool fresh = v.Irr.Set(vector);
+        ref var pending = ref Pending(target, vector);
         if (fresh)
         {
-            Pending(v, vector).Since = Now;
+            pending.Since = Now;
         }
 
         if (ipi)
@@ -99,7 +100,7 @@ internal sealed class GuestInterrupts : IEventHandler
             }
         }
 
-        Pending(v, vector).Count++;
+        pending.Count++;
         if (v.Phase == VcpuPhase.HaltPoll)
         {
             _m.RunLoop.EndPollNow(v); // kvm_vcpu_check_block in the poll loop sees the IRR
@@ -134,7 +135,7 @@ internal sealed class GuestInterrupts : IEventHandler
         {
             byte b = (byte)vector;
             v.Irr.Clear(b);
-            ref var pending = ref Pending(v, b);
+            ref var pending = ref Pending(v.Info.Id, b);
             int count = pending.Count;
             pending.Count = 0;
             long latency = Now - pending.Since;
@@ -235,7 +236,7 @@ internal sealed class GuestInterrupts : IEventHandler
         while ((vector = v.Irr.Highest()) >= 0)
         {
             v.Irr.Clear((byte)vector);
-            Pending(v, vector).Count = 0;
+            Pending(v.Info.Id, vector).Count = 0;
         }
 
         v.NmiPending = 0;
