@@ -31,6 +31,23 @@ public class RandomStreamTests
     }
 
     [Test]
+    public void NextInt_DrawsWhatTheRemainderEveryTimeFormDraws()
+    {
+        // The stream computes 2^64 mod bound only when a draw's low half is below the bound; the textbook form
+        // computes it first, every time. Same draws, same values, from small bounds to int.MaxValue.
+        int[] bounds = { 1, 2, 3, 7, 10, 127, 255, 1000, 4095, 1 << 20, (3 << 29) + 1, int.MaxValue };
+        foreach (int bound in bounds)
+        {
+            var stream = new RandomStream((ulong)bound);
+            var twin = new RandomStream((ulong)bound);
+            for (int i = 0; i < 20_000; i++)
+            {
+                Assert.That(stream.NextInt(bound), Is.EqualTo(RemainderEveryTime(twin, bound)), $"bound {bound}, draw {i}");
+            }
+        }
+    }
+
+    [Test]
     public void Exponential_HasTheRequestedMean()
     {
         var r = new RandomStream(9);
@@ -42,5 +59,18 @@ public class RandomStreamTests
         }
 
         Assert.That(sum / n, Is.EqualTo(1000).Within(15));
+    }
+
+    private static int RemainderEveryTime(RandomStream r, int bound)
+    {
+        ulong threshold = (0UL - (ulong)bound) % (ulong)bound;
+        while (true)
+        {
+            ulong high = Math.BigMul(r.NextUInt64(), (ulong)bound, out ulong low);
+            if (low >= threshold)
+            {
+                return (int)high;
+            }
+        }
     }
 }

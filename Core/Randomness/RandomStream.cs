@@ -63,17 +63,20 @@ public sealed class RandomStream
             throw new ArgumentOutOfRangeException(nameof(bound), bound, "must be positive");
         }
 
-        ulong threshold = (0UL - (ulong)bound) % (ulong)bound;
-        while (true)
+        // Lemire's multiply-shift: the high half of the 128-bit product (Math.BigMul: one MUL, and ReadyToRun
+        // precompiles it, where UInt128's operators left the method to the JIT at start-up). A draw is rejected when
+        // the low half is below 2^64 mod bound, which is below bound: only then is that remainder (a division) needed.
+        ulong high = Math.BigMul(NextUInt64(), (ulong)bound, out ulong low);
+        if (low < (ulong)bound)
         {
-            // Lemire's multiply-shift: the high half of the 128-bit product (Math.BigMul: one MUL, and ReadyToRun
-            // precompiles it, where UInt128's operators left the method to the JIT at start-up).
-            ulong high = Math.BigMul(NextUInt64(), (ulong)bound, out ulong low);
-            if (low >= threshold)
+            ulong threshold = (0UL - (ulong)bound) % (ulong)bound;
+            while (low < threshold)
             {
-                return (int)high;
+                high = Math.BigMul(NextUInt64(), (ulong)bound, out low);
             }
         }
+
+        return (int)high;
     }
 
     /// <summary>An exponentially distributed duration with the given mean (at least 1 ns when the mean is positive).</summary>
