@@ -16,12 +16,17 @@ internal sealed class MixedWorkload : IWorkload
     public const byte MulticastVector = 0xFC;
 
     private readonly IWorkloadContext _ctx;
-    private readonly GuestVcpu[] _vcpus;
     private readonly int _vcpuCount;
 
-    // The settings' values, read here rather than through the settings record: a guest action then reads the
-    // workload and the acting vCPU's entry, a line or two, where 4,096 vCPUs in 32 VMs leave little of a VM in
-    // the cache between two of its actions (docs/benchmarks.md, ninth session).
+    // Per vCPU, in arrays of their own: a guest action reads one element of each, and dense arrays keep the 4,096
+    // vCPUs' entries in few lines (one struct per vCPU was 24 bytes each, and 4,096 of them missed the 2 MB cache more).
+    private readonly RandomStream[] _streams; // each vCPU's own (a decorator may draw from it too)
+    private readonly bool[] _computed; // the last action was a compute burst: an action by weight comes next
+    private readonly long[] _ipisSent;
+
+    // The settings' values, read here rather than through the settings record and the context: a guest action reads
+    // the workload's own lines and the vCPU's elements, where 4,096 vCPUs in 32 VMs leave little of a VM in the cache
+    // between two of its actions (docs/benchmarks.md, ninth session).
     private readonly long _computeNs;
     private readonly double _ipi;
     private readonly double _multicast;
@@ -38,11 +43,12 @@ internal sealed class MixedWorkload : IWorkload
     {
         _ctx = ctx;
         _vcpuCount = ctx.Vm.VcpuCount;
-        _vcpus = new GuestVcpu[_vcpuCount];
+        _streams = new RandomStream[_vcpuCount];
+        _computed = new bool[_vcpuCount];
+        _ipisSent = new long[_vcpuCount];
         for (int i = 0; i < _vcpuCount; i++)
         {
-            // The stream is the vCPU's own (a decorator may draw from it too), and its APIC ID is fixed (VcpuInfo).
-            _vcpus[i] = new GuestVcpu { Random = ctx.Random(i), ApicId = ctx.Vcpu(i).ApicId };
+            _streams[i] = ctx.Random(i);
         }
 
         _computeNs = settings.ComputeNs;
@@ -60,18 +66,17 @@ internal sealed class MixedWorkload : IWorkload
 
     public GuestAction Next(int vcpu)
     {
-        ref GuestVcpu self = ref _vcpus[vcpu];
-        var rng = self.Random;
-        if (!self.Computed || _total <= 0)
+        var rng = _streams[vcpu];
+        if (!_computed[vcpu] || _total <= 0)
         {
-            self.Computed = true;
+            _computed[vcpu] = true;
             return GuestAction.Compute(rng.Exponential(_computeNs));
         }
 
-        self.Computed = false;
+        _computed[vcpu] = false;
         double r = rng.NextDouble() * _total;
         int peers = _vcpuCount - 1;
-        bool mayIpi = peers > 0 && (_ipiLimit == 0 || self.IpisSent < _ipiLimit);
+        bool mayIpi = peers > 0 && (_ipiLimit == 0 || _ipisSent[vcpu] < _ipiLimit);
         if ((r -= _ipi) < 0)
         {
             if (peers == 0)
@@ -85,17 +90,17 @@ internal sealed class MixedWorkload : IWorkload
                 peer++;
             }
 
-            return mayIpi ? Send(ref self, Icr.Fixed(UnicastVector, (byte)_vcpus[peer].ApicId)) : Idle();
+            return mayIpi ? Send(vcpu, Icr.Fixed(UnicastVector, (byte)_ctx.Vcpu(peer).ApicId)) : Idle();
         }
 
         if ((r -= _multicast) < 0)
         {
-            return mayIpi ? Send(ref self, MulticastIcr(vcpu, rng)) : Idle();
+            return mayIpi ? Send(vcpu, MulticastIcr(vcpu, rng)) : Idle();
         }
 
         if ((r -= _broadcast) < 0)
         {
-            return mayIpi ? Send(ref self, Icr.WithShorthand(MulticastVector, DestinationShorthand.AllExcludingSelf)) : Idle();
+            return mayIpi ? Send(vcpu, Icr.WithShorthand(MulticastVector, DestinationShorthand.AllExcludingSelf)) : Idle();
         }
 
         if ((r -= _halt) < 0)
@@ -116,9 +121,9 @@ internal sealed class MixedWorkload : IWorkload
         // Mixed does not react: the interrupt handler's work is part of the compute bursts.
     }
 
-    private static GuestAction Send(ref GuestVcpu self, Icr icr)
+    private GuestAction Send(int vcpu, Icr icr)
     {
-        self.IpisSent++;
+        _ipisSent[vcpu]++;
         return GuestAction.SendIpi(icr);
     }
 
@@ -155,14 +160,5 @@ internal sealed class MixedWorkload : IWorkload
         }
 
         return Icr.Fixed(MulticastVector, (byte)((cluster << 4) | (int)bits), logical: true);
-    }
-
-    /// <summary>One vCPU's place in its program and what a peer's IPI to it needs, in one entry.</summary>
-    private struct GuestVcpu
-    {
-        public RandomStream Random;
-        public long IpisSent;
-        public int ApicId;
-        public bool Computed; // the last action was a compute burst: an action by weight comes next
     }
 }
