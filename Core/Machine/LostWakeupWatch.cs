@@ -46,8 +46,9 @@ internal sealed class LostWakeupWatch
     private long _changes;
     private long _checkedAt;
 
-    // Per VM, the vCPUs whose ICR-write exit awaits KVM's handler (at most one each), so the watch asks only those.
-    private readonly int[][] _pendingSenders;
+    // Per VM, the vCPUs whose ICR-write exit awaits KVM's handler (at most one each), so the watch asks only those;
+    // with what a match needs of each, so that asking does not read every sender's state again.
+    private readonly PendingSender[][] _pendingSenders;
     private readonly int[] _pendingSenderCount;
     private readonly int[] _pendingSlot;
 
@@ -65,12 +66,12 @@ internal sealed class LostWakeupWatch
         _awaitingCount = new int[vms];
         _vmDirty = new bool[vms];
         _dirtyVms = new int[vms];
-        _pendingSenders = new int[vms][];
+        _pendingSenders = new PendingSender[vms][];
         _pendingSenderCount = new int[vms];
         for (int i = 0; i < vms; i++)
         {
             _awaiting[i] = new int[m.Vms[i].VcpuCount];
-            _pendingSenders[i] = new int[m.Vms[i].VcpuCount];
+            _pendingSenders[i] = new PendingSender[m.Vms[i].VcpuCount];
         }
     }
 
@@ -83,21 +84,24 @@ internal sealed class LostWakeupWatch
     /// <summary>Something to do after this event.</summary>
     public bool Due => _freshCount > 0 || (_awaitingTotal > 0 && _changes != _checkedAt);
 
-    /// <summary>The vCPU's ICR write exited; KVM's handler runs later (<see cref="IcrExitHandled"/>).</summary>
+    /// <summary>
+    /// The vCPU's ICR write exited; KVM's handler runs later (<see cref="IcrExitHandled"/>). Its pending exit is set
+    /// and stays until then (IcrWritePath).
+    /// </summary>
     public void IcrExitBegan(VcpuRuntime sender)
     {
         int vm = sender.Info.Vm;
         _pendingSlot[sender.Info.Id] = _pendingSenderCount[vm];
-        _pendingSenders[vm][_pendingSenderCount[vm]++] = sender.Info.Id;
+        _pendingSenders[vm][_pendingSenderCount[vm]++] = new PendingSender(sender.Info.Id, sender.Info.ApicId, new Icr(sender.PendingIcrExit.ExitInfo1));
     }
 
     public void IcrExitHandled(VcpuRuntime sender)
     {
         int vm = sender.Info.Vm;
         int slot = _pendingSlot[sender.Info.Id];
-        int last = _pendingSenders[vm][--_pendingSenderCount[vm]];
+        var last = _pendingSenders[vm][--_pendingSenderCount[vm]];
         _pendingSenders[vm][slot] = last;
-        _pendingSlot[last] = slot;
+        _pendingSlot[last.Id] = slot;
         MarkDirty(vm);
         _changes++; // a handler ran: the vCPUs awaiting one may have been woken, or not
     }
@@ -261,11 +265,10 @@ internal sealed class LostWakeupWatch
     private bool AwaitsExitHandler(VcpuRuntime v)
     {
         int vm = v.Info.Vm;
-        int[] senders = _pendingSenders[vm];
+        var senders = _pendingSenders[vm];
         for (int i = 0; i < _pendingSenderCount[vm]; i++)
         {
-            var sender = _m.Vcpus[senders[i]];
-            if (ApicDestination.Matches(in v.Info, new Icr(sender.PendingIcrExit.ExitInfo1), sender.Info.ApicId))
+            if (ApicDestination.Matches(in v.Info, senders[i].Icr, senders[i].ApicId))
             {
                 return true;
             }
@@ -273,6 +276,9 @@ internal sealed class LostWakeupWatch
 
         return false;
     }
+
+    /// <summary>A vCPU whose ICR-write exit awaits KVM's handler: its id, its APIC ID and the ICR it wrote.</summary>
+    private readonly record struct PendingSender(int Id, int ApicId, Icr Icr);
 
     private enum Watch : byte
     {
