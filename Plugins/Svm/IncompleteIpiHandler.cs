@@ -59,16 +59,18 @@ internal sealed class IncompleteIpiHandler
         ref readonly VcpuInfo s = ref _ctx.Machine.Vcpu(sender);
         VcpuInfo[] vcpus = _ctx.VmVcpus[s.Vm];
         int senderApicId = s.ApicId;
+        int first = s.Id - s.IndexInVm; // the VM's first vCPU (VmInfo.VcpuId)
         int kicked = 0;
         if (icr.Shorthand == DestinationShorthand.None && !icr.IsLogical && icr.Destination != Icr.PhysicalBroadcast)
         {
             int index = _ctx.VcpuIndexByApicId[s.Vm][icr.Destination];
             if (index != -2)
             {
-                // One target at most: the same call the scan below would make, without visiting the VM's other vCPUs.
-                if (index >= 0 && vcpus[index].Id != sender)
+                // One target at most: the same call the scan below would make, without visiting the VM's other vCPUs
+                // (nor reading the target's VcpuInfo: a VM's vCPU ids are its first id plus the index).
+                if (index >= 0 && index != s.IndexInVm)
                 {
-                    _delivery.CompleteDelivery(vcpus[index].Id);
+                    _delivery.CompleteDelivery(first + index);
                     kicked = 1;
                 }
 
@@ -81,9 +83,9 @@ internal sealed class IncompleteIpiHandler
             // The vCPUs the destination names, in index order: the calls the scan below would make, and no others.
             foreach (int index in _ctx.VcpuIndicesByLogicalDestination[s.Vm][icr.Destination])
             {
-                if (vcpus[index].Id != sender)
+                if (index != s.IndexInVm)
                 {
-                    _delivery.CompleteDelivery(vcpus[index].Id);
+                    _delivery.CompleteDelivery(first + index);
                     kicked++;
                 }
             }
