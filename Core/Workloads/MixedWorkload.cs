@@ -16,6 +16,8 @@ internal sealed class MixedWorkload : IWorkload
     public const byte MulticastVector = 0xFC;
 
     private readonly IWorkloadContext _ctx;
+    private readonly MixedSettings _s;
+    private readonly double _total;
     private readonly int _vcpuCount;
 
     // Per vCPU, in arrays of their own: a guest action reads one element of each, and dense arrays keep the 4,096
@@ -23,21 +25,6 @@ internal sealed class MixedWorkload : IWorkload
     private readonly RandomStream[] _streams; // each vCPU's own (a decorator may draw from it too)
     private readonly bool[] _computed; // the last action was a compute burst: an action by weight comes next
     private readonly long[] _ipisSent;
-
-    // The settings' values, read here rather than through the settings record and the context: a guest action reads
-    // the workload's own lines and the vCPU's elements, where 4,096 vCPUs in 32 VMs leave little of a VM in the cache
-    // between two of its actions (docs/benchmarks.md, ninth session).
-    private readonly long _computeNs;
-    private readonly double _ipi;
-    private readonly double _multicast;
-    private readonly double _broadcast;
-    private readonly double _halt;
-    private readonly double _userspaceExit;
-    private readonly long _userspaceNs;
-    private readonly long _mmioNs;
-    private readonly long _haltTimeoutNs;
-    private readonly long _ipiLimit;
-    private readonly double _total;
 
     public MixedWorkload(IWorkloadContext ctx, MixedSettings settings)
     {
@@ -51,16 +38,7 @@ internal sealed class MixedWorkload : IWorkload
             _streams[i] = ctx.Random(i);
         }
 
-        _computeNs = settings.ComputeNs;
-        _ipi = settings.Ipi;
-        _multicast = settings.Multicast;
-        _broadcast = settings.Broadcast;
-        _halt = settings.Halt;
-        _userspaceExit = settings.UserspaceExit;
-        _userspaceNs = settings.UserspaceNs;
-        _mmioNs = settings.MmioNs;
-        _haltTimeoutNs = settings.HaltTimeoutNs;
-        _ipiLimit = settings.IpiLimit;
+        _s = settings;
         _total = settings.Ipi + settings.Multicast + settings.Broadcast + settings.Halt + settings.UserspaceExit + settings.Mmio;
     }
 
@@ -70,14 +48,14 @@ internal sealed class MixedWorkload : IWorkload
         if (!_computed[vcpu] || _total <= 0)
         {
             _computed[vcpu] = true;
-            return GuestAction.Compute(rng.Exponential(_computeNs));
+            return GuestAction.Compute(rng.Exponential(_s.ComputeNs));
         }
 
         _computed[vcpu] = false;
         double r = rng.NextDouble() * _total;
         int peers = _vcpuCount - 1;
-        bool mayIpi = peers > 0 && (_ipiLimit == 0 || _ipisSent[vcpu] < _ipiLimit);
-        if ((r -= _ipi) < 0)
+        bool mayIpi = peers > 0 && (_s.IpiLimit == 0 || _ipisSent[vcpu] < _s.IpiLimit);
+        if ((r -= _s.Ipi) < 0)
         {
             if (peers == 0)
             {
@@ -93,27 +71,27 @@ internal sealed class MixedWorkload : IWorkload
             return mayIpi ? Send(vcpu, Icr.Fixed(UnicastVector, (byte)_ctx.Vcpu(peer).ApicId)) : Idle();
         }
 
-        if ((r -= _multicast) < 0)
+        if ((r -= _s.Multicast) < 0)
         {
             return mayIpi ? Send(vcpu, MulticastIcr(vcpu, rng)) : Idle();
         }
 
-        if ((r -= _broadcast) < 0)
+        if ((r -= _s.Broadcast) < 0)
         {
             return mayIpi ? Send(vcpu, Icr.WithShorthand(MulticastVector, DestinationShorthand.AllExcludingSelf)) : Idle();
         }
 
-        if ((r -= _halt) < 0)
+        if ((r -= _s.Halt) < 0)
         {
-            return GuestAction.Halt(rng.Exponential(_haltTimeoutNs));
+            return GuestAction.Halt(rng.Exponential(_s.HaltTimeoutNs));
         }
 
-        if ((r -= _userspaceExit) < 0)
+        if ((r -= _s.UserspaceExit) < 0)
         {
-            return GuestAction.Userspace(rng.Exponential(_userspaceNs));
+            return GuestAction.Userspace(rng.Exponential(_s.UserspaceNs));
         }
 
-        return GuestAction.Mmio(rng.Exponential(_mmioNs));
+        return GuestAction.Mmio(rng.Exponential(_s.MmioNs));
     }
 
     public void OnInterrupt(int vcpu, byte vector)
