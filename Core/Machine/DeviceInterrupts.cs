@@ -106,7 +106,7 @@ internal sealed class DeviceInterrupts : IEventHandler, IDeviceInterruptTargets
         }
     }
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         var d = _devices[e.Subject];
         if (e.Kind - _kindBase == (int)Kind.Inject)

@@ -49,7 +49,7 @@ internal sealed class GuestInterrupts : IEventHandler
     /// <summary>Every vector but the guest's own timer and its VM's device vectors is an IPI in this model.</summary>
     private bool IsIpiVector(VcpuRuntime v, byte vector) => vector != LocalTimerVector && !_m.Devices.IsDeviceVector(v.Info.Vm, vector);
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         if (e.Kind - _kindBase == (int)Kind.LapicTimer)
         {

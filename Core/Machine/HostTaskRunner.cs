@@ -43,7 +43,7 @@ internal sealed class HostTaskRunner : IEventHandler
         }
     }
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         var t = _m.Tasks[e.Subject];
         if (e.Kind - _kindBase == (int)Kind.HostTaskWake)

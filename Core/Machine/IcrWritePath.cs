@@ -57,7 +57,7 @@ internal sealed class IcrWritePath : IEventHandler
         return true;
     }
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         var v = _m.Vcpus[e.Subject];
         v.IcrExitPending = false;

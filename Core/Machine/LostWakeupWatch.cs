@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Emu.Core.Model;
 
 namespace Emu.Core.Machine;
@@ -82,7 +83,11 @@ internal sealed class LostWakeupWatch
     internal long KeptUnasked { get; private set; }
 
     /// <summary>Something to do after this event.</summary>
-    public bool Due => _freshCount > 0 || (_awaitingTotal > 0 && _changes != _checkedAt);
+    public bool Due
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _freshCount > 0 || (_awaitingTotal > 0 && _changes != _checkedAt);
+    }
 
     /// <summary>
     /// The vCPU's ICR write exited; KVM's handler runs later (<see cref="IcrExitHandled"/>). Its pending exit is set

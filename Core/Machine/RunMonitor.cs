@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Emu.Core.Contracts;
 using Emu.Core.Engine;
@@ -22,6 +23,7 @@ internal sealed class RunMonitor : IEventObserver
     private readonly SimEvent[] _history = new SimEvent[HistoryLength];
     private readonly List<Action> _invariants = new();
     private long _historyCount;
+    private int _historyNext; // _historyCount modulo HistoryLength, kept so that the hot path needs no division
 
     public RunMonitor(MachineState m)
     {
@@ -39,25 +41,39 @@ internal sealed class RunMonitor : IEventObserver
 
     public void AddInvariant(Action check) => _invariants.Add(check);
 
-    public void AfterEvent(in SimEvent e)
+    void IEventObserver.AfterEvent(in SimEvent e)
     {
-        _history[_historyCount++ % HistoryLength] = e;
+        _history[_historyNext] = e;
+        _historyNext = (_historyNext + 1) & (HistoryLength - 1);
+        _historyCount++;
         if (Wakeups.Due)
         {
             Wakeups.Check();
         }
 
-        if (_m.CheckInvariants && Failure is null)
+        if (_m.CheckInvariants)
         {
-            CheckCoreInvariants();
-            if (Failure is null)
-            {
-                _m.Devices.CheckInvariants();
-            }
-            for (int i = 0; i < _invariants.Count && Failure is null; i++)
-            {
-                _invariants[i]();
-            }
+            CheckInvariants();
+        }
+    }
+
+    /// <summary>Check mode: Core's invariants, the devices', then each plugin's, until one fails.</summary>
+    private void CheckInvariants()
+    {
+        if (Failure is not null)
+        {
+            return;
+        }
+
+        CheckCoreInvariants();
+        if (Failure is null)
+        {
+            _m.Devices.CheckInvariants();
+        }
+
+        for (int i = 0; i < _invariants.Count && Failure is null; i++)
+        {
+            _invariants[i]();
         }
     }
 
@@ -139,7 +155,16 @@ internal sealed class RunMonitor : IEventObserver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void TraceInstant(int pcpu, TraceKind kind, int vcpu, long argument)
+    {
+        if (_m.TraceSinks.Length != 0)
+        {
+            TraceInstantToSinks(pcpu, kind, vcpu, argument);
+        }
+    }
+
+    private void TraceInstantToSinks(int pcpu, TraceKind kind, int vcpu, long argument)
     {
         var sinks = _m.TraceSinks;
         for (int i = 0; i < sinks.Length; i++)
@@ -148,7 +173,16 @@ internal sealed class RunMonitor : IEventObserver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void TraceCounter(string name, int id, long value)
+    {
+        if (_m.TraceSinks.Length != 0)
+        {
+            TraceCounterToSinks(name, id, value);
+        }
+    }
+
+    private void TraceCounterToSinks(string name, int id, long value)
     {
         var sinks = _m.TraceSinks;
         for (int i = 0; i < sinks.Length; i++)
@@ -157,7 +191,16 @@ internal sealed class RunMonitor : IEventObserver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void TraceStopped(int pcpu, int task, bool runnable)
+    {
+        if (_m.TraceSinks.Length != 0)
+        {
+            TraceStoppedToSinks(pcpu, task, runnable);
+        }
+    }
+
+    private void TraceStoppedToSinks(int pcpu, int task, bool runnable)
     {
         var sinks = _m.TraceSinks;
         for (int i = 0; i < sinks.Length; i++)
@@ -166,7 +209,16 @@ internal sealed class RunMonitor : IEventObserver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void TraceWoken(int task, int targetCpu)
+    {
+        if (_m.TraceSinks.Length != 0)
+        {
+            TraceWokenToSinks(task, targetCpu);
+        }
+    }
+
+    private void TraceWokenToSinks(int task, int targetCpu)
     {
         var sinks = _m.TraceSinks;
         for (int i = 0; i < sinks.Length; i++)
@@ -175,7 +227,16 @@ internal sealed class RunMonitor : IEventObserver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void TraceSwitch(int pcpu, int task)
+    {
+        if (_m.TraceSinks.Length != 0)
+        {
+            TraceSwitchToSinks(pcpu, task);
+        }
+    }
+
+    private void TraceSwitchToSinks(int pcpu, int task)
     {
         var sinks = _m.TraceSinks;
         for (int i = 0; i < sinks.Length; i++)

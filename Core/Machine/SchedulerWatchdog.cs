@@ -36,7 +36,7 @@ internal sealed class SchedulerWatchdog : IEventHandler
         }
     }
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         var scheduling = _m.Scheduling;
         foreach (var t in _m.Tasks)

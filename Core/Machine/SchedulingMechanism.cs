@@ -47,7 +47,7 @@ internal sealed class SchedulingMechanism : IEventHandler
 
     public void Start() => Policy.Initialize(_context);
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         var cpu = _m.Cpus[e.Subject];
         switch ((Kind)(e.Kind - _kindBase))

@@ -30,7 +30,7 @@ internal sealed class TimeAccounting : IEventHandler
         }
     }
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         Settle();
         _m.Sampler?.OnReset(); // before the counts restart: it carries what the current interval has counted so far

@@ -41,7 +41,7 @@ internal sealed class TimeSeriesSampler : IEventHandler
             _last.IpisSent - now.IpisSent, _last.DeviceInterrupts - now.DeviceInterrupts, _last.ContextSwitches - now.ContextSwitches);
     }
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         Take(e.Time);
         _m.Engine.Schedule(e.Time + _intervalNs, _kind, 0);

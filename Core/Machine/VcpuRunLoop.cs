@@ -32,7 +32,7 @@ internal sealed class VcpuRunLoop : IEventHandler
 
     private long Now => _m.Engine.Now;
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         var v = _m.Vcpus[e.Subject];
         if (e.Kind - _kindBase == (int)Kind.VcpuPhaseEnd)

@@ -243,7 +243,7 @@ internal sealed class L2InterruptPath : IEventHandler
         }
     }
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         var (n, t) = _byTarget[e.Subject];
         if (n.Halted[t])

@@ -204,7 +204,7 @@ internal sealed class AmdIommu : IPostedInterruptRemapping, IEventHandler
         return true;
     }
 
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         if (e.Kind == _doorbellKind)
         {

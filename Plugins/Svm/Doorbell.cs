@@ -55,7 +55,7 @@ internal sealed class Doorbell : IDoorbell, IEventHandler
     }
 
     // The sender is a vCPU of the target's VM (of the host vCPU's VM for an L2 target): doorbells never cross VMs.
-    public void Handle(in SimEvent e)
+    void IEventHandler.Handle(in SimEvent e)
     {
         bool nested = e.Kind == _nestedKind;
         Arrive(e.Subject, e.Argument, senderVm: -1, nested);

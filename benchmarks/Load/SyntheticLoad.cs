@@ -40,7 +40,7 @@ public static class SyntheticLoad
         /// <summary>The last dispatched (time, subject), for the differential test.</summary>
         public (long Time, int Subject) Last { get; private set; }
 
-        public void Handle(in SimEvent e)
+        void IEventHandler.Handle(in SimEvent e)
         {
             Last = (e.Time, e.Subject);
             if (e.Kind == _tick)
