@@ -12,13 +12,13 @@ namespace Emu.Core.Machine;
 /// of its time here (issue 19).
 /// </summary>
 /// <remarks>
-/// Asking again, only the awaiting vCPUs of a VM in which a handler ran (a handler drops a sender; senders otherwise
-/// only add names) or one of whose awaiting vCPUs was stirred (<see cref="Stir"/>: a wake-up or a GA-log entry on its
-/// way, or leaving Blocked) are looked at; the others would be kept again, since nothing their answer depends on
-/// moved (their IRR cannot empty nor can they start to wait for SIPI while blocked: both happen at VMRUN or HLT). At
-/// 4,096 vCPUs in 32 VMs that is a VM's few instead of all of them. They are looked at in the order they were kept,
-/// across VMs, so that reports come in the order of asking every awaiting vCPU in turn (<see cref="AskEveryTime"/>,
-/// which LostWakeupWatchTests runs in lockstep with this).
+/// Asking again, only the awaiting vCPUs that the ICR of a handled exit named (a handler drops a sender; senders
+/// otherwise only add names) or that were stirred (<see cref="Stir"/>: a wake-up or a GA-log entry on its way, or
+/// leaving Blocked) are looked at; the others would be kept again, since nothing their answer depends on moved (their
+/// IRR cannot empty nor can they start to wait for SIPI while blocked: both happen at VMRUN or HLT, and a peer's exit
+/// that did not name them never kept them). They are looked at in the order they were kept, across VMs, so that
+/// reports come in the order of asking every awaiting vCPU in turn (<see cref="AskEveryTime"/>, which
+/// LostWakeupWatchTests runs in lockstep with this).
 /// </remarks>
 internal sealed class LostWakeupWatch
 {
@@ -38,11 +38,14 @@ internal sealed class LostWakeupWatch
     private int _awaitingTotal;
     private long _nextOrder;
 
-    // VMs whose awaiting vCPUs must be asked again; the vCPUs gathered from them, in kept order.
-    private readonly bool[] _vmDirty;
-    private readonly int[] _dirtyVms;
-    private int _dirtyVmCount;
-    private readonly int[] _asked;
+    // Awaiting vCPUs to ask again (stirred, or named by a handled exit); then put in kept order to be asked.
+    private readonly bool[] _dirty;
+    private readonly int[] _dirtyIds;
+    private int _dirtyCount;
+
+    // VMs whose awaiting lists lost a vCPU in this check, to compact.
+    private readonly bool[] _vmShrunk;
+    private readonly int[] _shrunkVms;
 
     private long _changes;
     private long _checkedAt;
@@ -61,12 +64,13 @@ internal sealed class LostWakeupWatch
         _fresh = new int[vcpus];
         _watch = new Watch[vcpus];
         _keptOrder = new long[vcpus];
-        _asked = new int[vcpus];
+        _dirty = new bool[vcpus];
+        _dirtyIds = new int[vcpus];
         _pendingSlot = new int[vcpus];
         _awaiting = new int[vms][];
         _awaitingCount = new int[vms];
-        _vmDirty = new bool[vms];
-        _dirtyVms = new int[vms];
+        _vmShrunk = new bool[vms];
+        _shrunkVms = new int[vms];
         _pendingSenders = new PendingSender[vms][];
         _pendingSenderCount = new int[vms];
         for (int i = 0; i < vms; i++)
@@ -104,11 +108,23 @@ internal sealed class LostWakeupWatch
     {
         int vm = sender.Info.Vm;
         int slot = _pendingSlot[sender.Info.Id];
+        var handled = _pendingSenders[vm][slot];
         var last = _pendingSenders[vm][--_pendingSenderCount[vm]];
         _pendingSenders[vm][slot] = last;
         _pendingSlot[last.Id] = slot;
-        MarkDirty(vm);
-        _changes++; // a handler ran: the vCPUs awaiting one may have been woken, or not
+
+        // Only the awaiting vCPUs its ICR named can have lost what kept them; the handler may have woken them, or not.
+        int[] awaiting = _awaiting[vm];
+        for (int i = 0; i < _awaitingCount[vm]; i++)
+        {
+            int id = awaiting[i];
+            if (ApicDestination.Matches(in _m.Vcpus[id].Info, handled.Icr, handled.ApicId))
+            {
+                MarkDirty(id);
+            }
+        }
+
+        _changes++;
     }
 
     /// <summary>Something that can end the vCPU's wait happened (see the remarks).</summary>
@@ -116,7 +132,7 @@ internal sealed class LostWakeupWatch
     {
         if (_watch[v.Info.Id] == Watch.Awaiting)
         {
-            MarkDirty(v.Info.Vm);
+            MarkDirty(v.Info.Id);
         }
     }
 
@@ -173,12 +189,12 @@ internal sealed class LostWakeupWatch
         return all.ToArray();
     }
 
-    private void MarkDirty(int vm)
+    private void MarkDirty(int id)
     {
-        if (!_vmDirty[vm])
+        if (!_dirty[id])
         {
-            _vmDirty[vm] = true;
-            _dirtyVms[_dirtyVmCount++] = vm;
+            _dirty[id] = true;
+            _dirtyIds[_dirtyCount++] = id;
         }
     }
 
@@ -188,44 +204,53 @@ internal sealed class LostWakeupWatch
         {
             for (int vm = 0; vm < _awaiting.Length; vm++)
             {
-                MarkDirty(vm);
+                for (int i = 0; i < _awaitingCount[vm]; i++)
+                {
+                    MarkDirty(_awaiting[vm][i]);
+                }
             }
         }
 
-        // Gather the dirty VMs' awaiting vCPUs and put them in kept order (a few: insertion sort).
-        int asked = 0;
-        for (int d = 0; d < _dirtyVmCount; d++)
+        // The dirty vCPUs in kept order (a few: insertion sort).
+        int asked = _dirtyCount;
+        int[] ids = _dirtyIds;
+        for (int k = 1; k < asked; k++)
         {
-            int vm = _dirtyVms[d];
-            int[] list = _awaiting[vm];
-            for (int i = 0; i < _awaitingCount[vm]; i++)
+            int id = ids[k];
+            int j = k;
+            while (j > 0 && _keptOrder[ids[j - 1]] > _keptOrder[id])
             {
-                int id = list[i];
-                int j = asked++;
-                while (j > 0 && _keptOrder[_asked[j - 1]] > _keptOrder[id])
-                {
-                    _asked[j] = _asked[j - 1];
-                    j--;
-                }
-
-                _asked[j] = id;
+                ids[j] = ids[j - 1];
+                j--;
             }
+
+            ids[j] = id;
         }
 
         KeptUnasked += _awaitingTotal - asked;
+        int shrunk = 0;
         for (int i = 0; i < asked; i++)
         {
-            int id = _asked[i];
+            int id = ids[i];
+            _dirty[id] = false;
             if (!Ask(id))
             {
                 _awaitingTotal--; // dropped or reported
+                int vm = _m.Vcpus[id].Info.Vm;
+                if (!_vmShrunk[vm])
+                {
+                    _vmShrunk[vm] = true;
+                    _shrunkVms[shrunk++] = vm;
+                }
             }
         }
 
-        // The dirty VMs' lists without those that left, in the same order; then nothing is dirty.
-        for (int d = 0; d < _dirtyVmCount; d++)
+        _dirtyCount = 0;
+
+        // The lists of the VMs that lost vCPUs, without them.
+        for (int d = 0; d < shrunk; d++)
         {
-            int vm = _dirtyVms[d];
+            int vm = _shrunkVms[d];
             int[] list = _awaiting[vm];
             int kept = 0;
             for (int i = 0; i < _awaitingCount[vm]; i++)
@@ -237,10 +262,8 @@ internal sealed class LostWakeupWatch
             }
 
             _awaitingCount[vm] = kept;
-            _vmDirty[vm] = false;
+            _vmShrunk[vm] = false;
         }
-
-        _dirtyVmCount = 0;
     }
 
     /// <summary>
