@@ -32,7 +32,7 @@ internal static class BenchRunner
             pcpus = simulation.Machine.Topology.Count;
 
             var model = Stopwatch.StartNew();
-            simulation.RunUntil(simulation.EndTimeNs);
+            RunInSlices.ToEnd(simulation, () => false); // as `emu run` runs it (see RunInSlices)
             double modelSeconds = model.Elapsed.TotalSeconds;
             long events = simulation.EventsDispatched;
             if (events == 0)

@@ -109,7 +109,7 @@ internal static class RunCommand
             }
 
             var wall = Stopwatch.StartNew();
-            RunUnlessInterrupted(simulation, env.Interruption);
+            RunInSlices.ToEnd(simulation, () => env.Interruption.Requested);
             var result = simulation.GetResult() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
             if (env.Interruption.Requested && !result.Completed && result.Failure is null)
             {
@@ -139,17 +139,6 @@ internal static class RunCommand
     {
         long value = parse.GetValue(option);
         return value >= 1 ? value : throw new EmuConfigurationException($"{option.Name} {value}: must be at least 1");
-    }
-
-    /// <summary>Simulated time between two looks at the interruption: short in wall time, and results do not depend on it.</summary>
-    private const long ChunkNs = 1_000_000;
-
-    private static void RunUnlessInterrupted(Core.Building.Simulation simulation, Interruption interruption)
-    {
-        while (simulation.Now < simulation.EndTimeNs && simulation.Failure is null && !interruption.Requested)
-        {
-            simulation.RunUntil(Math.Min(simulation.EndTimeNs, simulation.Now + ChunkNs));
-        }
     }
 
     private static int Finish(HostEnvironment env, string dir, bool dump, bool json, Core.Building.Simulation simulation, SimulationResult result, List<string> traces)

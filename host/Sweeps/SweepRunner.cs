@@ -49,7 +49,8 @@ internal static class SweepRunner
             {
                 var wall = Stopwatch.StartNew();
                 using var simulation = Builder(session, points[i]).Build();
-                var result = simulation.Run() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
+                RunInSlices.ToEnd(simulation, () => false); // a point that started finishes (see Run's summary)
+                var result = simulation.GetResult() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
                 var finished = new PointResult(points[i], result, ResultMetrics.Totals(result));
                 done(finished, wall.Elapsed);
                 results[i] = finished;
