@@ -23,7 +23,6 @@ internal sealed class RunMonitor : IEventObserver
     private readonly SimEvent[] _history = new SimEvent[HistoryLength];
     private readonly List<Action> _invariants = new();
     private long _historyCount;
-    private int _historyNext; // _historyCount modulo HistoryLength, kept so that the hot path needs no division
 
     public RunMonitor(MachineState m)
     {
@@ -43,8 +42,7 @@ internal sealed class RunMonitor : IEventObserver
 
     void IEventObserver.AfterEvent(in SimEvent e)
     {
-        _history[_historyNext] = e;
-        _historyNext = (_historyNext + 1) & (HistoryLength - 1);
+        _history[(int)_historyCount & (HistoryLength - 1)] = e; // the count's low bits: no signed 64-bit remainder per event
         _historyCount++;
         if (Wakeups.Due)
         {
