@@ -71,9 +71,11 @@ public class CliInterruptionTests
     [Test]
     public void ASecondSigint_AbortsAtOnce()
     {
-        // A sweep waits for its running point after the first Ctrl-C; a point of seconds leaves time for a second.
+        // A sweep waits for its running point after the first Ctrl-C; a point of most of a minute leaves time for a
+        // second. (Points of 3 simulated seconds took 2.3 s once Emu's assemblies were optimised in Debug builds too,
+        // and the first Ctrl-C fell between two points: the sweep stopped cleanly before the second came.)
         using var cli = new Cli();
-        using var p = EmuProcess.Start(cli.WorkDir, null, "sweep", "--out", "sw", "--jobs", "1", "--replications", "3", "--set", "Simulation:DurationUs=3000000");
+        using var p = EmuProcess.Start(cli.WorkDir, null, "sweep", "--out", "sw", "--jobs", "1", "--replications", "3", "--set", "Simulation:DurationUs=60000000");
         var stderr = p.Err;
         Thread.Sleep(2500); // into the first point
         p.Signal("INT");
