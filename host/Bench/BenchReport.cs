@@ -10,7 +10,8 @@ internal sealed record BenchReport(
     int ReferenceSubjects,
     IReadOnlyList<BenchRound> Rounds,
     long RetainedBytes,
-    long PeakRssBytes)
+    long PeakRssBytes,
+    IReadOnlyList<string> UnoptimisedAssemblies)
 {
     public double MedianModelNsPerEvent => Median(Rounds.Select(r => r.ModelNsPerEvent));
 
@@ -39,6 +40,7 @@ internal sealed record BenchReport(
         ["retainedBytes"] = RetainedBytes,
         ["retainedBytesPerVcpu"] = RetainedBytes / Math.Max(1, Vcpus),
         ["peakRssBytes"] = PeakRssBytes,
+        ["unoptimisedAssemblies"] = new JsonArray(UnoptimisedAssemblies.Select(n => (JsonNode)n).ToArray()),
     };
 
     private static double Median(IEnumerable<double> values)

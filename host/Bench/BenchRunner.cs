@@ -70,7 +70,7 @@ internal static class BenchRunner
         }
 
         using var self = Process.GetCurrentProcess();
-        return new BenchReport(vms, vcpus, pcpus, referenceSubjects, list, retained, self.PeakWorkingSet64);
+        return new BenchReport(vms, vcpus, pcpus, referenceSubjects, list, retained, self.PeakWorkingSet64, OptimisationCheck.Unoptimised(session.Plugins));
     }
 
     /// <summary>

@@ -55,6 +55,11 @@ internal static class BenchCommand
                 return Interruption.ExitCode;
             }
 
+            if (report.UnoptimisedAssemblies.Count > 0)
+            {
+                env.Error.WriteLine($"warning: built with optimisation off (a Debug build of them?): {string.Join(", ", report.UnoptimisedAssemblies)}; the JIT compiles their code unoptimised, so these times are not of the code a Release build runs");
+            }
+
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(env.Out, report.ToJson());

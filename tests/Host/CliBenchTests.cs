@@ -33,7 +33,29 @@ public class CliBenchTests
 
             Assert.That(report["retainedBytes"]!.GetValue<long>(), Is.GreaterThan(0));
             Assert.That(report["peakRssBytes"]!.GetValue<long>(), Is.GreaterThan(report["retainedBytes"]!.GetValue<long>()));
+            Assert.That(report["unoptimisedAssemblies"]!.AsArray(), Is.Empty, "Emu's own assemblies are optimised in every configuration");
+            Assert.That(bench.Err, Does.Not.Contain("optimisation off"));
         });
+    }
+
+    [Test]
+    public void Bench_NamesAPluginBuiltWithOptimisationOff()
+    {
+        // The test plugins build in the tests' configuration, without Directory.Build.targets' setting: in a Debug
+        // build the JIT may not optimise the Fifo policy, whose code the bench would be timing.
+        using var cli = new Cli();
+        string plugins = Path.Combine(AppContext.BaseDirectory, "testplugins");
+        var bench = cli.Run("bench", "--rounds", "1", "--json", "--set", "Simulation:DurationUs=500",
+            "--set", $"Plugins:Directories:0={plugins}", "--set", "Scheduler:Policy=TestFifo");
+        Assert.That(bench.Code, Is.EqualTo(0), bench.Err);
+        var named = JsonNode.Parse(bench.Out)!["unoptimisedAssemblies"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+#if DEBUG
+        Assert.That(named, Is.EqualTo(new[] { "Emu.TestPlugins.Fifo" }));
+        Assert.That(bench.Err, Does.Contain("warning: built with optimisation off (a Debug build of them?): Emu.TestPlugins.Fifo;"));
+#else
+        Assert.That(named, Is.Empty);
+        Assert.That(bench.Err, Does.Not.Contain("optimisation off"));
+#endif
     }
 
     [TestCase("--rounds", "0", "--rounds 0")]

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Reflection;
+using Emu.Host.Plugins;
+
+namespace Emu.Host.Bench;
+
+/// <summary>
+/// Which of the timed code's assemblies were built with optimisation off. Such an assembly makes the JIT compile all
+/// of its methods unoptimised (MinOpts), and `emu bench` would time that: the README's Debug build did so for Emu's own
+/// assemblies until Directory.Build.targets optimised them (issue 19), and a plugin built Debug still does.
+/// </summary>
+internal static class OptimisationCheck
+{
+    /// <summary>The names of the host, Emu.Core and the loaded plugins' assemblies the JIT may not optimise.</summary>
+    public static IReadOnlyList<string> Unoptimised(IEnumerable<LoadedPlugin> plugins)
+    {
+        var timed = new List<Assembly> { typeof(OptimisationCheck).Assembly, typeof(Core.Engine.Simulator).Assembly };
+        foreach (var plugin in plugins)
+        {
+            timed.Add(plugin.Plugin.GetType().Assembly);
+        }
+
+        var names = new List<string>();
+        foreach (var assembly in timed)
+        {
+            if (IsUnoptimised(assembly))
+            {
+                names.Add(assembly.GetName().Name ?? assembly.FullName ?? "?");
+            }
+        }
+
+        return names;
+    }
+
+    internal static bool IsUnoptimised(Assembly assembly) =>
+        assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled ?? false;
+}
