@@ -14,7 +14,7 @@ internal static class BenchRunner
     /// <summary>The reference runs in calls of this many events, so that tiered compilation sees its loop called often.</summary>
     private const int ReferenceChunk = 10_000;
 
-    public static BenchReport Run(ScenarioSession session, int rounds, int referenceSubjects, Interruption interruption)
+    public static BenchReport Run(ScenarioSession session, int rounds, int referenceSubjects, IReadOnlyList<string> unoptimised, Interruption interruption)
     {
         var list = new List<BenchRound>(rounds);
         long retained = 0;
@@ -70,7 +70,7 @@ internal static class BenchRunner
         }
 
         using var self = Process.GetCurrentProcess();
-        return new BenchReport(vms, vcpus, pcpus, referenceSubjects, list, retained, self.PeakWorkingSet64, OptimisationCheck.Unoptimised(session.Plugins));
+        return new BenchReport(vms, vcpus, pcpus, referenceSubjects, list, retained, self.PeakWorkingSet64, unoptimised);
     }
 
     /// <summary>

@@ -45,19 +45,21 @@ internal static class BenchCommand
             }
 
             var session = scenario.Open(parse, env);
+            var unoptimised = OptimisationCheck.Unoptimised(session.Plugins);
+            if (unoptimised.Count > 0)
+            {
+                // Before the rounds, so that a user can stop a bench that would time unoptimised code.
+                env.Error.WriteLine($"warning: built with optimisation off (Debug builds?): {string.Join(", ", unoptimised)}; the JIT compiles their code unoptimised, so where the scenario runs it the times are slower than a Release build's");
+            }
+
             BenchReport report;
             try
             {
-                report = BenchRunner.Run(session, n, s, env.Interruption);
+                report = BenchRunner.Run(session, n, s, unoptimised, env.Interruption);
             }
             catch (OperationCanceledException)
             {
                 return Interruption.ExitCode;
-            }
-
-            if (report.UnoptimisedAssemblies.Count > 0)
-            {
-                env.Error.WriteLine($"warning: built with optimisation off (a Debug build of them?): {string.Join(", ", report.UnoptimisedAssemblies)}; the JIT compiles their code unoptimised, so these times are not of the code a Release build runs");
             }
 
             if (parse.GetValue(json))

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Reflection.Emit;
 using Emu.Core.Engine;
+using Emu.Host.Bench;
 using Emu.Plugins.NestedSvm;
 using Emu.Plugins.Schedulers;
 using Emu.Plugins.Svm;
@@ -21,19 +23,18 @@ public class OptimisedBuildTests
     [TestCase(typeof(Emu.Host.Cli.RunCommand))]
     public void EmusAssemblies_LetTheJitOptimise_InThisBuild(Type inAssembly)
     {
-        var debuggable = inAssembly.Assembly.GetCustomAttribute<DebuggableAttribute>();
-        Assert.That(debuggable?.IsJITOptimizerDisabled ?? false, Is.False, $"{inAssembly.Assembly.GetName().Name} was built with optimisation off");
+        Assert.That(OptimisationCheck.IsUnoptimised(inAssembly.Assembly), Is.False, $"{inAssembly.Assembly.GetName().Name} was built with optimisation off");
     }
 
-    [Test]
-    public void TheTestsThemselves_KeepTheConfigurationsSetting()
+    [TestCase(DebuggableAttribute.DebuggingModes.Default | DebuggableAttribute.DebuggingModes.DisableOptimizations, true)] // a Debug build's
+    [TestCase(DebuggableAttribute.DebuggingModes.IgnoreSymbolStoreSequencePoints, false)] // a Release build's
+    public void TheCheck_ReadsTheDebuggableAttribute(DebuggableAttribute.DebuggingModes modes, bool unoptimised)
     {
-        // The check above must be able to fail: in a Debug build this assembly is the unoptimised one.
-        var debuggable = typeof(OptimisedBuildTests).Assembly.GetCustomAttribute<DebuggableAttribute>();
-#if DEBUG
-        Assert.That(debuggable?.IsJITOptimizerDisabled, Is.True);
-#else
-        Assert.That(debuggable?.IsJITOptimizerDisabled ?? false, Is.False);
-#endif
+        // An assembly made here with the attribute a compiler writes: the check above can fail.
+        var name = new AssemblyName($"Emu.Tests.Debuggable{(int)modes}");
+        var assembly = AssemblyBuilder.DefineDynamicAssembly(name, AssemblyBuilderAccess.Run);
+        var ctor = typeof(DebuggableAttribute).GetConstructor([typeof(DebuggableAttribute.DebuggingModes)])!;
+        assembly.SetCustomAttribute(new CustomAttributeBuilder(ctor, [modes]));
+        Assert.That(OptimisationCheck.IsUnoptimised(assembly), Is.EqualTo(unoptimised));
     }
 }
