@@ -119,11 +119,28 @@ public sealed class Simulation : IDisposable
         }
     }
 
+    /// <summary>Simulated time of one <see cref="RunUntil"/> call of <see cref="RunToEnd"/>.</summary>
+    private const long SliceNs = 1_000_000;
+
     /// <summary>Runs to the end and returns the result.</summary>
     public SimulationResult Run()
     {
-        RunUntil(EndTimeNs);
+        RunToEnd();
         return GetResult();
+    }
+
+    /// <summary>
+    /// Runs to the end (or until it fails), in slices of a simulated millisecond, asking <paramref name="stop"/> between
+    /// two: `emu run` stops there on Ctrl-C. Results do not depend on the slices. They are there for the JIT too: the
+    /// engine's loop, called once per slice, is promoted to tier-1 code; called once for a whole run it would only ever
+    /// run in its on-stack-replacement variant, which is compiled differently (docs/benchmarks.md, tenth session).
+    /// </summary>
+    public void RunToEnd(Func<bool>? stop = null)
+    {
+        while (Now < EndTimeNs && Failure is null && (stop is null || !stop()))
+        {
+            RunUntil(Math.Min(EndTimeNs, Now + SliceNs));
+        }
     }
 
     /// <summary>The result as of now (complete once the run reached its end without failure).</summary>

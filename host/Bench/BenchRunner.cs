@@ -32,7 +32,7 @@ internal static class BenchRunner
             pcpus = simulation.Machine.Topology.Count;
 
             var model = Stopwatch.StartNew();
-            RunInSlices.ToEnd(simulation, () => false); // as `emu run` runs it (see RunInSlices)
+            simulation.RunToEnd(); // as `emu run` runs it, without building the result inside the timing
             double modelSeconds = model.Elapsed.TotalSeconds;
             long events = simulation.EventsDispatched;
             if (events == 0)

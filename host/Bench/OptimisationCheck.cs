@@ -13,25 +13,12 @@ namespace Emu.Host.Bench;
 internal static class OptimisationCheck
 {
     /// <summary>The names of the host's, Emu.Core's and the loaded plugins' assemblies the JIT may not optimise.</summary>
-    public static IReadOnlyList<string> Unoptimised(IEnumerable<LoadedPlugin> plugins)
-    {
-        var timed = new List<Assembly> { typeof(OptimisationCheck).Assembly, typeof(Core.Engine.Simulator).Assembly };
-        foreach (var plugin in plugins)
-        {
-            timed.Add(plugin.Plugin.GetType().Assembly);
-        }
-
-        var names = new List<string>();
-        foreach (var assembly in timed)
-        {
-            if (IsUnoptimised(assembly))
-            {
-                names.Add(assembly.GetName().Name ?? assembly.FullName ?? "?");
-            }
-        }
-
-        return names;
-    }
+    public static IReadOnlyList<string> Unoptimised(IEnumerable<LoadedPlugin> plugins) =>
+        new[] { typeof(OptimisationCheck).Assembly, typeof(Core.Engine.Simulator).Assembly }
+            .Concat(plugins.Select(p => p.Plugin.GetType().Assembly))
+            .Where(IsUnoptimised)
+            .Select(a => a.GetName().Name ?? a.FullName ?? "?")
+            .ToList();
 
     /// <summary>True when the assembly's DebuggableAttribute disables the JIT's optimiser (a Debug build's does).</summary>
     internal static bool IsUnoptimised(Assembly assembly) =>

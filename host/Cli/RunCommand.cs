@@ -109,7 +109,7 @@ internal static class RunCommand
             }
 
             var wall = Stopwatch.StartNew();
-            RunInSlices.ToEnd(simulation, () => env.Interruption.Requested);
+            simulation.RunToEnd(() => env.Interruption.Requested);
             var result = simulation.GetResult() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
             if (env.Interruption.Requested && !result.Completed && result.Failure is null)
             {

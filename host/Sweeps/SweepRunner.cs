@@ -49,8 +49,7 @@ internal static class SweepRunner
             {
                 var wall = Stopwatch.StartNew();
                 using var simulation = Builder(session, points[i]).Build();
-                RunInSlices.ToEnd(simulation, () => false); // a point that started finishes (see Run's summary)
-                var result = simulation.GetResult() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
+                var result = simulation.Run() with { WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
                 var finished = new PointResult(points[i], result, ResultMetrics.Totals(result));
                 done(finished, wall.Elapsed);
                 results[i] = finished;
